@@ -78,7 +78,7 @@ class Dataset:
         return 1 if self.n_classes == 2 else self.n_classes
 
     def targets(self, dtype: npt.DTypeLike = np.float64) -> FloatArray:
-        """The training targets: ``(rows, 1)`` 0/1 for binary data, one-hot ``(rows, k)`` otherwise."""
+        """Training targets: ``(rows, 1)`` 0/1 for binary data, one-hot ``(rows, k)`` otherwise."""
         if self.n_classes == 2:
             return self.labels.reshape(-1, 1).astype(dtype)
         return np.eye(self.n_classes, dtype=dtype)[self.labels]

@@ -81,8 +81,10 @@ FIELDS: dict[str, Field] = {
         f"must be comma-separated sizes from 1 to {MAX_LAYER_SIZE} (empty for none), "
         f"at most {MAX_HIDDEN_LAYERS} layers",
         _hidden,
-        lambda sizes: len(sizes) <= MAX_HIDDEN_LAYERS
-        and all(isinstance(n, int) and 1 <= n <= MAX_LAYER_SIZE for n in sizes),
+        lambda sizes: (
+            len(sizes) <= MAX_HIDDEN_LAYERS
+            and all(isinstance(n, int) and 1 <= n <= MAX_LAYER_SIZE for n in sizes)
+        ),
     ),
     "activation": _field("hidden activation", HIDDEN_ACTIVATIONS),
     "output_activation": _field("output activation", list(ACTIVATIONS)),

@@ -6,6 +6,7 @@ Each takes the layer sizes ``(inputs, hidden..., outputs)`` and a seed and retur
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ Layers = list[tuple[Array, Array]]
 
 
 def _pairs(sizes: Sequence[int]) -> list[tuple[int, int]]:
-    return list(zip(sizes[:-1], sizes[1:], strict=True))
+    return list(itertools.pairwise(sizes))
 
 
 def uniform(sizes: Sequence[int], seed: int) -> Layers:

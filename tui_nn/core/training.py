@@ -1,0 +1,355 @@
+"""Training as an iterator of per-epoch results: no printing, no UI, the caller decides.
+
+``Trainer.run()`` yields one ``EpochResult`` per epoch; stop iterating whenever you like and
+call ``run()`` again later to resume the same model, or ``step()`` for a single epoch. Every
+buffer an epoch needs is allocated once, here, so an epoch allocates nothing but its result.
+
+Two recipes:
+
+* ``tutorial``: the seed tutorial's loop exactly. The output delta is (a - y) * f'(a), the
+  derivative applied to the activation's *output* (sigmoid'(sigmoid(x)): the "double sigmoid"
+  quirk); the error is not averaged; weights move by lr * X^T delta; the bias moves row by row,
+  ``for num in z_del: bias = bias - lr * num``. Each epoch reports the signed error sum
+  ``(a - y).sum()`` measured before that epoch's update, as the tutorial prints it, and the
+  mean squared error beside it.
+* ``textbook``: backpropagation of the chosen loss (mean over the batch) with f'(x) taken
+  correctly, any optimiser, mini-batches shuffled by the seed, and L2/L1 penalties on weights.
+  Each epoch reports the loss (the mean of its batches' losses, each taken before its update).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tui_nn.core.activations import ACTIVATIONS, DERIVATIVES, OUTPUT_DERIVATIVES
+from tui_nn.core.dataset import Dataset
+from tui_nn.core.errors import TuiNNError
+from tui_nn.core.hyperparams import Hyperparams, check_field
+from tui_nn.core.losses import LOSSES, OUTPUT_DELTAS
+from tui_nn.core.network import Network, Prediction
+from tui_nn.core.optimizers import OPTIMIZERS
+
+Array = npt.NDArray[np.floating]
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """Training produced a non-finite number; the model kept its last finite weights.
+
+    Attributes:
+        epoch: The epoch (1-based) whose update went non-finite.
+        parameter: The first non-finite parameter (e.g. ``layer 1 weight [0, 2]``), or
+            ``loss`` when the parameters stayed finite but the loss did not.
+        value: That parameter's (or the loss's) value.
+    """
+
+    epoch: int
+    parameter: str
+    value: float
+
+    def message(self) -> str:
+        """A sentence for the user."""
+        return (
+            f"training diverged at epoch {self.epoch}: {self.parameter} became {self.value}; "
+            f"kept the weights from epoch {self.epoch - 1}. Try a smaller learning rate."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EpochResult:
+    """What one epoch measured.
+
+    Attributes:
+        epoch: Epochs completed after this one (1-based).
+        reported: The value the recipe reports: the tutorial's signed error sum, or the loss.
+        loss: The training loss (``mse`` for the tutorial recipe), before the update.
+        test_loss: The same loss on the test rows, after the update; None without test rows.
+        divergence: Set when this epoch went non-finite and was rolled back.
+    """
+
+    epoch: int
+    reported: float
+    loss: float
+    test_loss: float | None = None
+    divergence: Divergence | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Loss and accuracy of the current model on some rows."""
+
+    loss: float
+    accuracy: float
+
+
+def output_size(hyperparams: Hyperparams, dataset: Dataset) -> int:
+    """Output units: one sigmoid for two classes, else one per class (softmax always per class)."""
+    if hyperparams.output_activation == "softmax":
+        return dataset.n_classes
+    return dataset.n_outputs
+
+
+def targets_for(dataset: Dataset, n_outputs: int, dtype: npt.DTypeLike) -> Array:
+    """``(rows, n_outputs)`` targets: 0/1 for a single output, one-hot otherwise."""
+    if n_outputs == 1:
+        return dataset.labels.reshape(-1, 1).astype(dtype)
+    return np.eye(n_outputs, dtype=dtype)[dataset.labels]
+
+
+class _Workspace:
+    """Buffers for a forward and backward pass over up to ``rows`` rows."""
+
+    def __init__(self, sizes: tuple[int, ...], rows: int, dtype: np.dtype[np.floating]) -> None:
+        self.activations = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
+        self.deltas = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
+        self.scratch = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
+
+
+class Trainer:
+    """Trains one network on one dataset by one recipe.
+
+    Attributes:
+        hyperparams: The settings it was built with (``lr`` may change via ``set_learning_rate``).
+        network: The model being trained; its arrays change in place.
+        epoch: Epochs completed so far.
+        divergence: The last divergence, if training went non-finite.
+    """
+
+    def __init__(
+        self,
+        hyperparams: Hyperparams,
+        train: Dataset,
+        test: Dataset | None = None,
+        network: Network | None = None,
+        epoch: int = 0,
+    ) -> None:
+        self.hyperparams = hyperparams
+        self.train = train
+        self.test = test if test is not None and test.n_rows else None
+        dtype = np.dtype(hyperparams.dtype)
+        n_out = output_size(hyperparams, train)
+        sizes = (train.n_features, *hyperparams.hidden, n_out)
+        names = (hyperparams.activation,) * len(hyperparams.hidden) + (
+            hyperparams.output_activation,
+        )
+        if network is None:
+            network = Network.initialised(sizes, names, hyperparams.init, hyperparams.seed, dtype)
+        elif network.layer_sizes != sizes or network.activations != names:
+            raise TuiNNError(
+                f"the model's layers {network.layer_sizes} do not fit these settings and data "
+                f"{sizes}; reset to build a new one",
+                field="hidden",
+            )
+        elif network.dtype != dtype:
+            network = Network(
+                network.layer_sizes, network.activations, network.params.astype(dtype)
+            )
+        if train.n_rows == 0:
+            raise TuiNNError("the dataset has no training rows", field="dataset")
+        self.network = network
+        self.epoch = epoch
+        self.divergence: Divergence | None = None
+        self._sizes = sizes
+        self._x = np.ascontiguousarray(train.features, dtype=dtype)
+        self._y = targets_for(train, n_out, dtype)
+        self._rows = train.n_rows
+        self._batch = min(hyperparams.batch_size or self._rows, self._rows)
+        self._work = _Workspace(sizes, self._batch, dtype)
+        self._grad = np.zeros_like(network.params)
+        self._grad_views = Network(sizes, names, self._grad)
+        self._optimizer = OPTIMIZERS[hyperparams.optimizer](
+            network.params.size, hyperparams.lr, dtype
+        )
+        self._checkpoint = [np.empty_like(network.params)] + [
+            np.empty_like(a) for a in self._optimizer.state()
+        ]
+        self._loss = LOSSES[hyperparams.loss]
+        self._output_delta = OUTPUT_DELTAS.get((hyperparams.loss, hyperparams.output_activation))
+        if self._batch < self._rows:
+            self._order = np.arange(self._rows)
+            self._shuffle = np.random.default_rng(hyperparams.seed)
+            self._x_batch = np.empty((self._batch, sizes[0]), dtype=dtype)
+            self._y_batch = np.empty((self._batch, n_out), dtype=dtype)
+        if self.test is not None:
+            self._x_test = np.ascontiguousarray(self.test.features, dtype=dtype)
+            self._y_test = targets_for(self.test, n_out, dtype)
+            self._test_work = _Workspace(sizes, self.test.n_rows, dtype)
+        # Row-by-row bias update (tutorial): row 0 holds the bias, rows 1.. hold lr * delta.
+        self._bias_steps = [np.empty((self._rows + 1, n), dtype=dtype) for n in sizes[1:]]
+
+    @property
+    def lr(self) -> float:
+        """The current learning rate."""
+        return self._optimizer.lr
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate from the next epoch on (e.g. while paused)."""
+        check_field("lr", lr)
+        self._optimizer.lr = lr
+        self.hyperparams = self.hyperparams.replace(lr=lr)
+
+    @property
+    def remaining(self) -> int:
+        """Epochs left until ``hyperparams.epochs``."""
+        return max(self.hyperparams.epochs - self.epoch, 0)
+
+    def run(self, epochs: int | None = None) -> Iterator[EpochResult]:
+        """Yield one result per epoch for ``epochs`` epochs (default: the rest of the run).
+
+        Stops early after yielding a result whose ``divergence`` is set.
+        """
+        for _ in range(self.remaining if epochs is None else epochs):
+            result = self.step()
+            yield result
+            if result.divergence is not None:
+                return
+
+    def step(self) -> EpochResult:
+        """Train one epoch and say what it measured."""
+        params = self.network.params
+        np.copyto(self._checkpoint[0], params)
+        for saved, live in zip(self._checkpoint[1:], self._optimizer.state(), strict=True):
+            np.copyto(saved, live)
+        if self.hyperparams.recipe == "tutorial":
+            reported, loss = self._tutorial_epoch()
+        else:
+            loss = self._textbook_epoch()
+            reported = loss
+        total = float(np.add.reduce(params))
+        if not (math.isfinite(total) and math.isfinite(loss)):
+            return self._roll_back(reported, loss)
+        self.epoch += 1
+        test_loss = None
+        if self.test is not None:
+            out = self._forward(self._x_test, self._test_work)
+            test_loss = self._loss_value(out, self._y_test)
+        return EpochResult(self.epoch, reported, loss, test_loss)
+
+    def _loss_value(self, out: Array, y: Array) -> float:
+        if self.hyperparams.recipe == "tutorial":
+            return LOSSES["mse"].value(out, y)
+        return self._loss.value(out, y)
+
+    def _roll_back(self, reported: float, loss: float) -> EpochResult:
+        params = self.network.params
+        bad = np.flatnonzero(~np.isfinite(params))
+        if bad.size:
+            where, value = self.network.parameter_name(int(bad[0])), float(params[bad[0]])
+        else:
+            where, value = "loss", loss
+        np.copyto(params, self._checkpoint[0])
+        for live, saved in zip(self._optimizer.state(), self._checkpoint[1:], strict=True):
+            np.copyto(live, saved)
+        self.divergence = Divergence(self.epoch + 1, where, value)
+        return EpochResult(self.epoch, reported, loss, None, self.divergence)
+
+    def _forward(self, x: Array, work: _Workspace) -> Array:
+        rows = x.shape[0]
+        a = x
+        net = self.network
+        for weight, bias, name, buffer in zip(
+            net.weights, net.biases, net.activations, work.activations, strict=True
+        ):
+            out = buffer[:rows] if rows != buffer.shape[0] else buffer
+            np.dot(a, weight, out=out)
+            out += bias
+            a = ACTIVATIONS[name](out, out)
+        return a
+
+    def _tutorial_epoch(self) -> tuple[float, float]:
+        x, y, work, lr = self._x, self._y, self._work, self._optimizer.lr
+        net, grads = self.network, self._grad_views
+        out = self._forward(x, work)
+        deltas, scratch, activations = work.deltas, work.scratch, work.activations
+        error = deltas[-1]
+        np.subtract(out, y, out=error)
+        reported = float(error.sum())
+        flat = error.reshape(-1)
+        loss = float(np.dot(flat, flat)) / flat.size
+        last = len(self._sizes) - 2
+        for layer in range(last, -1, -1):
+            # The quirk: the derivative written for the pre-activation is given the output.
+            derivative = DERIVATIVES[net.activations[layer]](activations[layer], scratch[layer])
+            deltas[layer] *= derivative
+            below = x if layer == 0 else activations[layer - 1]
+            np.dot(below.T, deltas[layer], out=grads.weights[layer])
+            if layer:
+                np.dot(deltas[layer], net.weights[layer].T, out=deltas[layer - 1])
+        weight_grad = self._grad[: net.n_weights]
+        weight_grad *= lr
+        net.params[: net.n_weights] -= weight_grad
+        for bias, delta, steps in zip(net.biases, deltas, self._bias_steps, strict=True):
+            steps[0] = bias
+            np.multiply(delta, lr, out=steps[1:])
+            # Reducing along rows subtracts them one after another, in order: bit for bit
+            # the tutorial's ``for num in z_del: bias = bias - lr * num``.
+            np.subtract.reduce(steps, axis=0, out=bias)
+        return reported, loss
+
+    def _textbook_epoch(self) -> float:
+        if self._batch == self._rows:
+            return self._textbook_batch(self._x, self._y)
+        self._shuffle.shuffle(self._order)
+        total = 0.0
+        for start in range(0, self._rows, self._batch):
+            stop = min(start + self._batch, self._rows)
+            rows = self._order[start:stop]
+            x = self._x_batch[: stop - start]
+            y = self._y_batch[: stop - start]
+            np.take(self._x, rows, axis=0, out=x)
+            np.take(self._y, rows, axis=0, out=y)
+            total += self._textbook_batch(x, y) * (stop - start)
+        return total / self._rows
+
+    def _textbook_batch(self, x: Array, y: Array) -> float:
+        net, grads, work = self.network, self._grad_views, self._work
+        rows = x.shape[0]
+        out = self._forward(x, work)
+        loss = self._loss.value(out, y)
+        last = len(self._sizes) - 2
+        delta = work.deltas[last][:rows]
+        if self._output_delta is not None:
+            self._output_delta(out, y, delta)
+        else:
+            self._loss.gradient(out, y, delta)
+            delta *= OUTPUT_DERIVATIVES[net.activations[last]](out, work.scratch[last][:rows])
+        for layer in range(last, -1, -1):
+            below = x if layer == 0 else work.activations[layer - 1][:rows]
+            np.dot(below.T, delta, out=grads.weights[layer])
+            np.add.reduce(delta, axis=0, out=grads.biases[layer])
+            if layer:
+                lower = work.deltas[layer - 1][:rows]
+                np.dot(delta, net.weights[layer].T, out=lower)
+                name = net.activations[layer - 1]
+                lower *= OUTPUT_DERIVATIVES[name](below, work.scratch[layer - 1][:rows])
+                delta = lower
+        hp = self.hyperparams
+        if hp.l2 or hp.l1:
+            weights = net.params[: net.n_weights]
+            weight_grad = self._grad[: net.n_weights]
+            if hp.l2:
+                weight_grad += hp.l2 * weights
+            if hp.l1:
+                weight_grad += hp.l1 * np.sign(weights)
+        self._optimizer.step(net.params, self._grad)
+        return loss
+
+    def evaluate(self, dataset: Dataset | None = None) -> Evaluation:
+        """Loss and accuracy on ``dataset`` (the training rows by default)."""
+        data = dataset if dataset is not None else self.train
+        if data.n_rows == 0:
+            return Evaluation(math.nan, math.nan)
+        n_out = self._sizes[-1]
+        prediction = self.network.predict(data.features)
+        out = prediction.probabilities
+        loss = self._loss_value(out, targets_for(data, n_out, out.dtype))
+        return Evaluation(loss, float(np.mean(prediction.classes == data.labels)))
+
+    def predict(self, features: npt.ArrayLike) -> Prediction:
+        """Output probabilities and class for one row or many."""
+        return self.network.predict(features)
