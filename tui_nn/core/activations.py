@@ -24,15 +24,17 @@ import numpy.typing as npt
 Array = npt.NDArray[np.floating]
 Activation = Callable[[Array, Array], Array]
 
-# exp(709.78) is the largest finite float64; clipping the exponent keeps sigmoid free of
-# overflow warnings for any input, and changes no value for |x| < 708.
+# exp(709.78) is the largest finite float64 and exp(88.72) the largest float32; clipping the
+# exponent keeps sigmoid free of overflow warnings for any input, and changes no value for
+# |x| below the limit (past it the result is already 0 or 1 to the type's precision).
 _EXP_LIMIT = 708.0
+_EXP_LIMIT_FLOAT32 = 88.0
 
 
 def sigmoid(x: Array, out: Array) -> Array:
     """Logistic function 1 / (1 + e^-x), written as the tutorial writes it, without overflow."""
     np.negative(x, out=out)
-    np.minimum(out, _EXP_LIMIT, out=out)
+    np.minimum(out, _EXP_LIMIT if out.dtype.itemsize > 4 else _EXP_LIMIT_FLOAT32, out=out)
     np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
