@@ -231,19 +231,22 @@ class Trainer:
             np.copyto(saved, live)
         if self._fast_epoch is not None:
             reported, loss, total = self._fast_epoch()
-        elif self.hyperparams.recipe == "tutorial":
-            reported, loss = self._tutorial_epoch()
-            total = float(np.add.reduce(params))
         else:
-            loss = reported = self._textbook_epoch()
-            total = float(np.add.reduce(params))
+            # Overflow on the way to divergence is expected and handled below, not warned of.
+            with np.errstate(over="ignore", invalid="ignore"):
+                if self.hyperparams.recipe == "tutorial":
+                    reported, loss = self._tutorial_epoch()
+                else:
+                    loss = reported = self._textbook_epoch()
+                total = float(np.add.reduce(params))
         if not (math.isfinite(total) and math.isfinite(loss)):
             return self._roll_back(reported, loss)
         self.epoch += 1
         test_loss = None
         if self.test is not None:
-            out = self._forward(self._x_test, self._test_work)
-            test_loss = self._loss_value(out, self._y_test)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = self._forward(self._x_test, self._test_work)
+                test_loss = self._loss_value(out, self._y_test)
         return EpochResult(self.epoch, reported, loss, test_loss)
 
     def _loss_value(self, out: Array, y: Array) -> float:
@@ -361,9 +364,10 @@ class Trainer:
         if data.n_rows == 0:
             return Evaluation(math.nan, math.nan)
         n_out = self._sizes[-1]
-        prediction = self.network.predict(data.features)
-        out = prediction.probabilities
-        loss = self._loss_value(out, targets_for(data, n_out, out.dtype))
+        with np.errstate(over="ignore", invalid="ignore"):
+            prediction = self.network.predict(data.features)
+            out = prediction.probabilities
+            loss = self._loss_value(out, targets_for(data, n_out, out.dtype))
         return Evaluation(loss, float(np.mean(prediction.classes == data.labels)))
 
     def predict(self, features: npt.ArrayLike) -> Prediction:
