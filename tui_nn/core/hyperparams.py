@@ -83,7 +83,10 @@ FIELDS: dict[str, Field] = {
         _hidden,
         lambda sizes: (
             len(sizes) <= MAX_HIDDEN_LAYERS
-            and all(isinstance(n, int) and 1 <= n <= MAX_LAYER_SIZE for n in sizes)
+            and all(
+                isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_LAYER_SIZE
+                for n in sizes
+            )
         ),
     ),
     "activation": _field("hidden activation", HIDDEN_ACTIVATIONS),
