@@ -33,7 +33,15 @@ from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.files import describe_size, read_limited, save_bytes
 
-__all__ = ["MAX_CLASSES", "MAX_CSV_BYTES", "MAX_FEATURES", "load_csv", "parse_csv_text", "save_csv"]
+__all__ = [
+    "MAX_CLASSES",
+    "MAX_CSV_BYTES",
+    "MAX_FEATURES",
+    "MAX_NAME_LENGTH",
+    "load_csv",
+    "parse_csv_text",
+    "save_csv",
+]
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
 """The largest CSV file loaded by default (10 MiB)."""
@@ -43,6 +51,9 @@ MAX_CLASSES = 100
 
 MAX_FEATURES = 4096
 """The most feature columns (the widest layer a network may have)."""
+
+MAX_NAME_LENGTH = 200
+"""The longest column or class name."""
 
 
 def _cell(row: int, column: int, names: list[str] | None = None) -> str:
@@ -150,9 +161,11 @@ def parse_csv_text(
                 cells[column], row, column + 1, names, names[label_column]
             )
         value = cells[label_column]
-        if not value:
+        if not value or len(value) > MAX_NAME_LENGTH:
             raise TuiNNError(
-                f"{_cell(row, label_column + 1, names)}: the label is empty", field="dataset"
+                f"{_cell(row, label_column + 1, names)}: the label must be 1 to "
+                f"{MAX_NAME_LENGTH} characters, got {len(value)}",
+                field="dataset",
             )
         label_texts.append(value)
         label_rows.append(row)
@@ -174,6 +187,12 @@ def _check_header(row: int, names: list[str]) -> None:
             raise TuiNNError(
                 f"row {row}, column {column}: the header cell is empty; "
                 f"the first row must name every column",
+                field="dataset",
+            )
+        if len(column_name) > MAX_NAME_LENGTH:
+            raise TuiNNError(
+                f"row {row}, column {column}: the column name is {len(column_name)} characters "
+                f"long, more than {MAX_NAME_LENGTH}",
                 field="dataset",
             )
         if column_name in seen:
@@ -291,10 +310,15 @@ def dataset_to_csv_text(dataset: Dataset) -> str:
     names = [*dataset.feature_names, dataset.label_name]
     for kind, values in (("column", names), ("class", list(dataset.class_names))):
         for value in values:
-            if not value or value != value.strip() or "\x00" in value:
+            if (
+                not value
+                or value != value.strip()
+                or "\x00" in value
+                or len(value) > MAX_NAME_LENGTH
+            ):
                 raise TuiNNError(
-                    f"the {kind} name {value!r} cannot be saved: names must be non-empty, "
-                    f"without leading or trailing spaces",
+                    f"the {kind} name {value!r} cannot be saved: names must be 1 to "
+                    f"{MAX_NAME_LENGTH} characters, without leading or trailing spaces",
                     field="dataset",
                 )
     if len(set(names)) != len(names):

@@ -1,0 +1,573 @@
+"""The whole workbench as one value, saved as TOML and loaded back without trusting the file.
+
+A session file (``format_version = 1``) has these tables::
+
+    format_version = 1
+    test_split = 0.2          # fraction of rows held out, 0 to 0.9
+    normalize = true          # standardise features on the training rows
+    epoch = 1500              # epochs the model has trained
+
+    [hyperparams]             # every Hyperparams field, typed (lr = 0.05, hidden = [8])
+    [dataset]                 # name, feature_names, class_names, label_name, features, labels
+    [model]                   # absent while untrained: weights and biases per layer,
+                              # or weights_file + weights_sha256 naming an .npz beside it
+    [history]                 # epochs = [...]; [history.series] reported/loss/test_loss = [...]
+
+The split and the standardisation are not stored: ``Session.prepare()`` recomputes them from
+the dataset, ``test_split``, ``normalize`` and ``hyperparams.seed`` (the split's seed).
+
+Saving is atomic. With ``weights_file="npz"`` the weights go to ``<stem>-<hash>.npz`` beside
+the TOML, written before the TOML that names it, and the previous weights file is deleted only
+after the new TOML is in place: a crash at any moment leaves a session that loads whole.
+
+Loading never executes data (TOML has no code; ``.npz`` is read with ``allow_pickle=False``),
+checks the file size before reading and every count, type and shape before use, and reports
+each problem as a ``TuiNNError`` naming the key, e.g. ``dataset.features[3]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import tomli_w
+
+from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
+from tui_nn.core.errors import TuiNNError
+from tui_nn.core.files import read_limited, save_bytes
+from tui_nn.core.hyperparams import FIELDS, Hyperparams
+from tui_nn.core.model_io import (
+    MAX_NAME_LENGTH,
+    check_matrix,
+    check_names,
+    check_numbers,
+    float_array,
+    read_npz,
+    sha256_hex,
+)
+from tui_nn.core.network import Network
+from tui_nn.core.split import PreparedData, check_test_fraction, prepare_data
+from tui_nn.core.training import output_size
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_HISTORY_POINTS",
+    "MAX_ROWS",
+    "MAX_SESSION_BYTES",
+    "Session",
+    "load_session",
+    "save_session",
+]
+
+FORMAT_VERSION = 1
+MAX_SESSION_BYTES = 32 * 1024 * 1024
+"""The largest session TOML loaded (32 MiB)."""
+MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
+"""The largest ``.npz`` weights file loaded (256 MiB)."""
+MAX_ROWS = 1_000_000
+"""The most dataset rows a session may hold."""
+MAX_HISTORY_POINTS = 1_000_000
+"""The most history points a session may hold (the app keeps a downsampled history)."""
+MAX_SERIES = 16
+
+_TOP_KEYS = {"format_version", "test_split", "normalize", "epoch"}
+_TABLES = {"hyperparams", "dataset", "model", "history"}
+
+FloatArray = npt.NDArray[np.floating]
+
+
+def _layer_activations(hyperparams: Hyperparams) -> tuple[str, ...]:
+    return (hyperparams.activation,) * len(hyperparams.hidden) + (hyperparams.output_activation,)
+
+
+def expected_layer_sizes(hyperparams: Hyperparams, dataset: Dataset) -> tuple[int, ...]:
+    """The layer sizes a model of these settings has on this data."""
+    return (dataset.n_features, *hyperparams.hidden, output_size(hyperparams, dataset))
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """Everything on the workbench.
+
+    Attributes:
+        dataset: The data, as in the grid.
+        hyperparams: The settings.
+        test_split: Fraction of rows held out for testing (0 to 0.9).
+        normalize: Whether features are standardised on the training rows.
+        network: The model, or None while untrained. The session does not copy it: hand a
+            copy to a trainer (``network.copy()``).
+        epoch: Epochs the model has trained.
+        history_epochs: The epoch of each history point, ascending.
+        history: Series by name (``reported``, ``loss``, ``test_loss``), each one value per
+            history point (``nan`` where a series has none).
+    """
+
+    dataset: Dataset = TUTORIAL_DATASET
+    hyperparams: Hyperparams = field(default_factory=Hyperparams)
+    test_split: float = 0.0
+    normalize: bool = False
+    network: Network | None = None
+    epoch: int = 0
+    history_epochs: tuple[int, ...] = ()
+    history: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test_split", check_test_fraction(self.test_split))
+        if not isinstance(self.normalize, bool):
+            raise TuiNNError("normalize must be true or false", field="normalize")
+        if isinstance(self.epoch, bool) or not isinstance(self.epoch, int) or self.epoch < 0:
+            raise TuiNNError("epoch must be a whole number >= 0", field="epoch")
+        object.__setattr__(self, "history_epochs", tuple(self.history_epochs))
+        object.__setattr__(
+            self, "history", {name: tuple(values) for name, values in self.history.items()}
+        )
+        for name, values in self.history.items():
+            if len(values) != len(self.history_epochs):
+                raise TuiNNError(
+                    f"history series {name!r} has {len(values)} values for "
+                    f"{len(self.history_epochs)} epochs",
+                    field="history",
+                )
+        if self.network is not None:
+            sizes = expected_layer_sizes(self.hyperparams, self.dataset)
+            names = _layer_activations(self.hyperparams)
+            if self.network.layer_sizes != sizes or self.network.activations != names:
+                raise TuiNNError(
+                    f"the model's layers {self.network.layer_sizes} ({', '.join(names)}) do not "
+                    f"fit the data and settings {sizes}",
+                    field="model",
+                )
+
+    def replace(self, **changes: Any) -> Session:
+        """A copy with some fields changed, checked again."""
+        return dataclasses.replace(self, **changes)
+
+    def prepare(self) -> PreparedData:
+        """The training and test rows (standardised when asked), split by ``hyperparams.seed``.
+
+        Raises:
+            TuiNNError: as ``split.split_dataset``.
+        """
+        return prepare_data(self.dataset, self.test_split, self.normalize, self.hyperparams.seed)
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _hyperparams_table(hyperparams: Hyperparams) -> dict[str, Any]:
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in dataclasses.asdict(hyperparams).items()
+    }
+
+
+def _dataset_table(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "name": dataset.name,
+        "feature_names": list(dataset.feature_names),
+        "class_names": list(dataset.class_names),
+        "label_name": dataset.label_name,
+        "labels": dataset.labels.tolist(),
+        "features": dataset.features.tolist(),
+    }
+
+
+def _npz_bytes(network: Network) -> bytes:
+    buffer = io.BytesIO()
+    arrays = {}
+    for index, (weight, bias) in enumerate(zip(network.weights, network.biases, strict=True), 1):
+        arrays[f"layer{index}_weights"] = weight
+        arrays[f"layer{index}_biases"] = bias
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def _npz_name(stem: str, data: bytes) -> str:
+    return f"{stem}-{sha256_hex(data)[:12]}.npz"
+
+
+def _npz_pattern(stem: str) -> re.Pattern[str]:
+    return re.compile(re.escape(stem) + r"-[0-9a-f]{12}\.npz")
+
+
+def session_to_toml(
+    session: Session, weights_file: str | None = None, weights_sha256: str = ""
+) -> str:
+    """The TOML text of a session.
+
+    Args:
+        session: The session.
+        weights_file: The name of the ``.npz`` holding the weights, or None to put them in
+            the TOML. (``save_session`` chooses and writes it.)
+        weights_sha256: The SHA-256 of that ``.npz``, checked when loading.
+    """
+    doc: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "test_split": session.test_split,
+        "normalize": session.normalize,
+        "epoch": session.epoch,
+        "hyperparams": _hyperparams_table(session.hyperparams),
+        "dataset": _dataset_table(session.dataset),
+    }
+    if session.network is not None:
+        if weights_file is None:
+            doc["model"] = {
+                "weights": [w.tolist() for w in session.network.weights],
+                "biases": [b.tolist() for b in session.network.biases],
+            }
+        else:
+            doc["model"] = {"weights_file": weights_file, "weights_sha256": weights_sha256}
+    doc["history"] = {
+        "epochs": list(session.history_epochs),
+        "series": {name: list(values) for name, values in session.history.items()},
+    }
+    return tomli_w.dumps(doc)
+
+
+def save_session(
+    session: Session,
+    path: str | os.PathLike[str],
+    weights_file: Literal["toml", "npz"] = "toml",
+) -> None:
+    """Save a session as TOML, atomically.
+
+    Args:
+        session: What to save.
+        path: The ``.toml`` file.
+        weights_file: ``"toml"`` keeps the weights in the TOML as numbers; ``"npz"`` writes
+            them to ``<stem>-<hash>.npz`` beside it, in the model's own float type.
+
+    Raises:
+        TuiNNError: ``field="session"`` when a file cannot be written or a name cannot be
+            stored; the old session (and its weights file) is then unchanged.
+    """
+    if weights_file not in ("toml", "npz"):
+        raise TuiNNError(
+            f"weights_file must be toml or npz, got {weights_file!r}", field="weights_file"
+        )
+    if session.network is not None and not np.isfinite(session.network.params).all():
+        raise TuiNNError("the model has non-finite weights; reset it to save", field="model")
+    target = Path(path)
+    old_npz = _referenced_npz(target)
+    new_npz = None
+    if weights_file == "npz" and session.network is not None:
+        data = _npz_bytes(session.network)
+        new_npz = _npz_name(target.stem, data)
+        save_bytes(target.with_name(new_npz), data, field="session")
+        text = session_to_toml(session, new_npz, sha256_hex(data))
+    else:
+        text = session_to_toml(session)
+    try:
+        save_bytes(target, text.encode("utf-8"), field="session")
+    except TuiNNError:
+        if new_npz is not None and new_npz != old_npz:
+            with contextlib.suppress(OSError):
+                target.with_name(new_npz).unlink()
+        raise
+    if old_npz is not None and old_npz != new_npz:
+        with contextlib.suppress(OSError):
+            target.with_name(old_npz).unlink()
+
+
+def _referenced_npz(target: Path) -> str | None:
+    """The weights file the session now at ``target`` names, if it is one of ours."""
+    try:
+        with open(target, "rb") as handle:
+            text = handle.read(MAX_SESSION_BYTES).decode("utf-8")
+        name = tomllib.loads(text).get("model", {}).get("weights_file")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    if isinstance(name, str) and _npz_pattern(target.stem).fullmatch(name):
+        return name
+    return None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _table(doc: Mapping[str, Any], key: str, required: bool = True) -> Mapping[str, Any]:
+    value = doc.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise TuiNNError(f"[{key}] must be a table", field=key)
+    return value
+
+
+def _only(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        key = f"{prefix}{unknown[0]}"
+        raise TuiNNError(f"{key}: unknown key; expected {', '.join(sorted(allowed))}", field=key)
+
+
+def _hyperparams(table: Mapping[str, Any]) -> Hyperparams:
+    _only(table, set(FIELDS), "hyperparams.")
+    defaults = Hyperparams()
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"hyperparams.{name}"
+        default = getattr(defaults, name)
+        if isinstance(default, tuple):
+            check_numbers(value, key)
+            if not all(type(n) is int for n in value):
+                raise TuiNNError(f"{key} must be a list of whole numbers", field=key)
+            value = tuple(value)
+        elif isinstance(default, str):
+            if not isinstance(value, str):
+                raise TuiNNError(f"{key} must be text", field=key)
+        elif type(value) is not int and not (isinstance(default, float) and type(value) is float):
+            kind = "a number" if isinstance(default, float) else "a whole number"
+            raise TuiNNError(f"{key} must be {kind}", field=key)
+        values[name] = value
+    try:
+        return Hyperparams(**values)
+    except TuiNNError as error:
+        key = f"hyperparams.{error.field}" if error.field else "hyperparams"
+        raise TuiNNError(f"{key}: {error}", field=key) from None
+
+
+def _text(table: Mapping[str, Any], key: str, default: str, longest: int) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not 0 < len(value) <= longest:
+        raise TuiNNError(
+            f"dataset.{key} must be text of 1 to {longest} characters", field=f"dataset.{key}"
+        )
+    return value
+
+
+def _dataset(table: Mapping[str, Any]) -> Dataset:
+    _only(
+        table,
+        {"name", "feature_names", "class_names", "label_name", "labels", "features"},
+        "dataset.",
+    )
+    feature_names = check_names(table.get("feature_names"), "dataset.feature_names")
+    class_names = check_names(table.get("class_names"), "dataset.class_names")
+    if len(class_names) < 2 or len(set(class_names)) != len(class_names):
+        raise TuiNNError(
+            "dataset.class_names must be at least two different names",
+            field="dataset.class_names",
+        )
+    labels = table.get("labels")
+    if not isinstance(labels, list) or len(labels) > MAX_ROWS:
+        raise TuiNNError(
+            f"dataset.labels must be a list of at most {MAX_ROWS} class numbers",
+            field="dataset.labels",
+        )
+    for row, label in enumerate(labels, 1):
+        if type(label) is not int or not 0 <= label < len(class_names):
+            raise TuiNNError(
+                f"dataset.labels[{row}] must be a class number from 0 to {len(class_names) - 1}",
+                field="dataset.labels",
+            )
+    features = check_matrix(
+        table.get("features"), "dataset.features", len(labels), len(feature_names)
+    )
+    if not np.isfinite(features).all():
+        row = int(np.flatnonzero(~np.isfinite(features).all(axis=1))[0]) + 1
+        raise TuiNNError(
+            f"dataset.features[{row}] must hold finite numbers", field="dataset.features"
+        )
+    return Dataset(
+        features=features,
+        labels=np.array(labels, dtype=np.int64),
+        feature_names=feature_names,
+        class_names=class_names,
+        label_name=_text(table, "label_name", "label", MAX_NAME_LENGTH),
+        name=_text(table, "name", "custom", 1000),
+    )
+
+
+def _model(
+    table: Mapping[str, Any], sizes: tuple[int, ...], hyperparams: Hyperparams, directory: Path
+) -> Network:
+    layers = len(sizes) - 1
+    if "weights_file" in table:
+        _only(table, {"weights_file", "weights_sha256"}, "model.")
+        weights, biases = _npz_weights(table, sizes, directory)
+    else:
+        _only(table, {"weights", "biases"}, "model.")
+        raw_weights, raw_biases = table.get("weights"), table.get("biases")
+        shape = " -> ".join(str(n) for n in sizes)
+        for key, value in (("model.weights", raw_weights), ("model.biases", raw_biases)):
+            if not isinstance(value, list) or len(value) != layers:
+                raise TuiNNError(
+                    f"{key} must hold {layers} layers for the network {shape}", field=key
+                )
+        assert isinstance(raw_weights, list) and isinstance(raw_biases, list)
+        weights = [
+            check_matrix(raw_weights[i], f"model.weights[{i + 1}]", sizes[i], sizes[i + 1])
+            for i in range(layers)
+        ]
+        biases = [
+            np.array(check_numbers(raw_biases[i], f"model.biases[{i + 1}]", sizes[i + 1]))
+            for i in range(layers)
+        ]
+    try:
+        return Network.from_arrays(
+            weights, biases, _layer_activations(hyperparams), hyperparams.dtype
+        )
+    except TuiNNError as error:
+        raise TuiNNError(f"model: {error}", field="model.weights") from None
+
+
+def _npz_weights(
+    table: Mapping[str, Any], sizes: tuple[int, ...], directory: Path
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    name = table["weights_file"]
+    key = "model.weights_file"
+    if (
+        not isinstance(name, str)
+        or not name.endswith(".npz")
+        or name.startswith(".")
+        or Path(name).name != name
+        or "/" in name
+        or "\\" in name
+    ):
+        raise TuiNNError(
+            f"{key} must be the name of an .npz file beside the session (no folders)", field=key
+        )
+    digest = table.get("weights_sha256")
+    if not isinstance(digest, str):
+        raise TuiNNError("model.weights_sha256 must be text", field="model.weights_sha256")
+    try:
+        data = read_limited(directory / name, MAX_WEIGHTS_BYTES, field=key)
+    except TuiNNError as error:
+        raise TuiNNError(f"{key}: {error}", field=key) from None
+    if sha256_hex(data) != digest:
+        raise TuiNNError(
+            f"{key}: {name} does not match this session (it changed after the session was saved)",
+            field=key,
+        )
+    layers = len(sizes) - 1
+    names = [f"layer{i}_{part}" for i in range(1, layers + 1) for part in ("weights", "biases")]
+    arrays = read_npz(data, key, names, MAX_WEIGHTS_BYTES)
+    weights = [
+        float_array(arrays[f"layer{i}_weights"], f"{key} layer{i}_weights", sizes[i - 1 : i + 1])
+        for i in range(1, layers + 1)
+    ]
+    biases = [
+        float_array(arrays[f"layer{i}_biases"], f"{key} layer{i}_biases", (sizes[i],))
+        for i in range(1, layers + 1)
+    ]
+    return weights, biases
+
+
+def _history(table: Mapping[str, Any]) -> tuple[tuple[int, ...], dict[str, tuple[float, ...]]]:
+    _only(table, {"epochs", "series"}, "history.")
+    epochs = table.get("epochs", [])
+    if not isinstance(epochs, list) or len(epochs) > MAX_HISTORY_POINTS:
+        raise TuiNNError(
+            f"history.epochs must be a list of at most {MAX_HISTORY_POINTS} epochs",
+            field="history.epochs",
+        )
+    previous = -1
+    for index, epoch in enumerate(epochs, 1):
+        if type(epoch) is not int or epoch <= previous:
+            raise TuiNNError(
+                f"history.epochs[{index}] must be a whole number above the one before",
+                field="history.epochs",
+            )
+        previous = epoch
+    series_table = table.get("series", {})
+    if not isinstance(series_table, dict) or len(series_table) > MAX_SERIES:
+        raise TuiNNError(
+            f"history.series must be a table of at most {MAX_SERIES} series",
+            field="history.series",
+        )
+    series = {}
+    for name, values in series_table.items():
+        key = f"history.series.{name}"
+        series[name] = tuple(float(v) for v in check_numbers(values, key, len(epochs)))
+    return tuple(epochs), series
+
+
+def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:
+    value = doc.get(key, default)
+    if type(value) is not int or value < 0:
+        raise TuiNNError(f"{key} must be a whole number >= 0", field=key)
+    return value
+
+
+def session_from_toml(text: str, directory: Path | None = None) -> Session:
+    """Build a session from TOML text, checking everything.
+
+    Args:
+        text: The TOML.
+        directory: Where a ``weights_file`` is looked up (the session file's folder).
+
+    Raises:
+        TuiNNError: naming the key of the first problem.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise TuiNNError(f"not a valid TOML file ({error})", field="session") from None
+    version = doc.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise TuiNNError(
+            f"format_version must be {FORMAT_VERSION} (a tui-nn session), got {version!r:.40}",
+            field="format_version",
+        )
+    _only(doc, _TOP_KEYS | _TABLES, "")
+    hyperparams = _hyperparams(_table(doc, "hyperparams", required=False))
+    dataset = _dataset(_table(doc, "dataset"))
+    test_split = doc.get("test_split", 0.0)
+    if type(test_split) not in (int, float):
+        raise TuiNNError("test_split must be a number from 0 to 0.9", field="test_split")
+    normalize = doc.get("normalize", False)
+    if not isinstance(normalize, bool):
+        raise TuiNNError("normalize must be true or false", field="normalize")
+    epoch = _whole(doc, "epoch", 0)
+    network = None
+    if "model" in doc:
+        sizes = expected_layer_sizes(hyperparams, dataset)
+        network = _model(_table(doc, "model"), sizes, hyperparams, directory or Path("."))
+    epochs, series = _history(_table(doc, "history", required=False))
+    return Session(
+        dataset=dataset,
+        hyperparams=hyperparams,
+        test_split=test_split,
+        normalize=normalize,
+        network=network,
+        epoch=epoch,
+        history_epochs=epochs,
+        history=series,
+    )
+
+
+def load_session(path: str | os.PathLike[str], max_bytes: int = MAX_SESSION_BYTES) -> Session:
+    """Load a session file saved by ``save_session``.
+
+    Raises:
+        TuiNNError: naming the file and the key of the first problem; nothing is executed.
+    """
+    shown = os.fspath(path)
+    data = read_limited(path, max_bytes, field="session")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TuiNNError(
+            f"{shown}: not UTF-8 text at byte {error.start + 1}: not a session file",
+            field="session",
+        ) from None
+    try:
+        return session_from_toml(text, Path(shown).parent)
+    except TuiNNError as error:
+        raise TuiNNError(f"{shown}: {error}", field=error.field) from None
