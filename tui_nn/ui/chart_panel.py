@@ -1,0 +1,72 @@
+"""The chart area: a row of views over the training, of which only "Loss" exists yet.
+
+This is the tutorial's Step #4 ("Training") made visible. The views live in a
+``TabbedContent`` so later ones (decision boundary, network diagram, step inspector) are one
+more ``TabPane`` each.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import TabbedContent, TabPane
+
+from tui_nn.core.history import HistorySnapshot
+from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.ui.loss_chart import LossChart
+
+
+def series_labels(hyperparams: Hyperparams) -> dict[str, str]:
+    """Legend names of the recorded series: the tutorial's error sum and mse, or the loss."""
+    if hyperparams.recipe == "tutorial":
+        return {"reported": "error sum", "loss": "mse"}
+    return {"loss": f"{hyperparams.loss} loss", "test_loss": f"{hyperparams.loss} test loss"}
+
+
+def chart_titles(snapshot: HistorySnapshot, labels: dict[str, str], target: int) -> list[str]:
+    """Titles from longest to shortest: epoch, then each series' latest value."""
+    if not snapshot.epochs:
+        return [""]
+    values = [
+        f"{label} {value:.3g}"
+        for name, label in labels.items()
+        if (value := snapshot.latest(name)) is not None
+    ]
+    epoch = f"epoch {snapshot.latest_epoch:,}"
+    return [
+        " · ".join([f"{epoch} of {target:,}", *values]),
+        " · ".join([epoch, *values]),
+        " · ".join([epoch, *values[-1:]]),
+        epoch,
+    ]
+
+
+class ChartPanel(Widget):
+    """Views of the run, one tab each."""
+
+    def compose(self) -> ComposeResult:
+        """The loss view (more views will join it as tabs)."""
+        with TabbedContent(id="views"), TabPane("Loss", id="view-loss"):
+            yield LossChart(id="loss-chart")
+
+    @property
+    def loss_chart(self) -> LossChart:
+        """The loss view's chart."""
+        return self.query_one("#loss-chart", LossChart)
+
+    def show(self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int) -> None:
+        """Draw the history, titled with the latest epoch and values (as many as fit)."""
+        labels = series_labels(hyperparams)
+        chart = self.loss_chart
+        width = chart.content_region.width
+        titles = chart_titles(snapshot, labels, target)
+        title = next((t for t in titles if len(t) <= width), titles[-1])
+        chart.show(snapshot, title, labels)
+
+    def clear(self) -> None:
+        """Forget the drawn history (after a reset)."""
+        self.loss_chart.clear()
+
+    def toggle_log_scale(self) -> None:
+        """Switch the loss view between a linear and a log10 y axis."""
+        self.loss_chart.toggle_log_scale()

@@ -1,0 +1,157 @@
+"""The Hyperparameters panel: one field per setting, each checked as it is typed.
+
+This is the tutorial's Step #2 ("Hyper-parameters": seed, initial weights, learning rate) and
+Step #3 ("Activation function"), plus what the tutorial fixed silently (epochs, loss, optimiser).
+Free text where any number fits, a Select where the choices are fixed. A bad value shows its
+rule right under its field, and ``to_hyperparams`` refuses until every field is fixed.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
+
+from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from tui_nn.core.errors import TuiNNError
+from tui_nn.core.hyperparams import DTYPES, FIELDS, RECIPES, Hyperparams, parse_field
+from tui_nn.core.initializers import INITIALIZERS
+from tui_nn.core.losses import LOSSES
+from tui_nn.core.optimizers import OPTIMIZERS
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "recipe": tuple(RECIPES),
+    "activation": HIDDEN_ACTIVATIONS,
+    "output_activation": tuple(ACTIVATIONS),
+    "loss": tuple(LOSSES),
+    "optimizer": tuple(OPTIMIZERS),
+    "init": tuple(INITIALIZERS),
+    "dtype": DTYPES,
+}
+"""Fields whose values come from a fixed table: shown as a Select."""
+
+ORDER: tuple[str, ...] = (
+    "recipe",
+    "hidden",
+    "activation",
+    "output_activation",
+    "loss",
+    "optimizer",
+    "init",
+    "lr",
+    "epochs",
+    "batch_size",
+    "seed",
+    "l2",
+    "l1",
+    "dtype",
+)
+"""Fields top to bottom: the network's shape first, then how it trains."""
+
+PLACEHOLDERS: dict[str, str] = {"hidden": "none (e.g. 4,4)"}
+
+SHORT_LABELS: dict[str, str] = {"activation": "activation", "output_activation": "output act."}
+"""Labels shortened to fit the panel; the rest use ``FIELDS[name].label``."""
+
+
+class HyperparamsForm(Widget):
+    """Every hyperparameter as an editable field with its error, if any, beneath it."""
+
+    def __init__(self, hyperparams: Hyperparams, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._initial = hyperparams
+
+    def compose(self) -> ComposeResult:
+        """One row per field (label, editor) and an error line under it, hidden while valid."""
+        texts = self._initial.to_text()
+        with VerticalScroll(id="hp-fields"):
+            for name in ORDER:
+                with Horizontal(classes="hp-row"):
+                    yield Label(SHORT_LABELS.get(name, FIELDS[name].label), classes="hp-label")
+                    if name in CHOICES:
+                        yield Select(
+                            [(option, option) for option in CHOICES[name]],
+                            value=texts[name],
+                            allow_blank=False,
+                            compact=True,
+                            id=f"hp-{name}",
+                            classes="hp-field",
+                        )
+                    else:
+                        yield Input(
+                            texts[name],
+                            placeholder=PLACEHOLDERS.get(name, ""),
+                            compact=True,
+                            id=f"hp-{name}",
+                            classes="hp-field",
+                        )
+                yield Static("", id=f"hp-{name}-error", classes="hp-error")
+
+    def texts(self) -> dict[str, str]:
+        """Every field's current text, keyed by field name."""
+        values: dict[str, str] = {}
+        for name in ORDER:
+            widget = self.query_one(f"#hp-{name}")
+            if isinstance(widget, Select):
+                values[name] = str(widget.value)
+            elif isinstance(widget, Input):
+                values[name] = widget.value
+        return values
+
+    def errors(self) -> dict[str, str]:
+        """The message for each field that breaks its rule (or a rule between fields)."""
+        texts = self.texts()
+        found: dict[str, str] = {}
+        for name, text in texts.items():
+            try:
+                parse_field(name, text)
+            except TuiNNError as error:
+                found[name] = str(error)
+        if not found:
+            try:
+                Hyperparams.from_text(texts)
+            except TuiNNError as error:
+                found[error.field or "recipe"] = str(error)
+        return found
+
+    def show_errors(self) -> dict[str, str]:
+        """Show every field's error beside it (clearing fixed ones) and return them."""
+        found = self.errors()
+        for name in ORDER:
+            message = found.get(name, "")
+            error = self.query_one(f"#hp-{name}-error", Static)
+            error.update(message)
+            error.set_class(bool(message), "-shown")
+            self.query_one(f"#hp-{name}").set_class(bool(message), "-invalid")
+        return found
+
+    def to_hyperparams(self) -> Hyperparams:
+        """The settings on screen.
+
+        Raises:
+            TuiNNError: for the first field that breaks a rule, after showing every error
+                beside its field.
+        """
+        found = self.show_errors()
+        if found:
+            name = next(name for name in ORDER if name in found)
+            raise TuiNNError(found[name], field=name)
+        return Hyperparams.from_text(self.texts())
+
+    def set_value(self, name: str, text: str) -> None:
+        """Put ``text`` in field ``name`` (as if typed) and check the form again."""
+        widget = self.query_one(f"#hp-{name}")
+        if isinstance(widget, (Select, Input)):
+            widget.value = text
+        self.show_errors()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Check the form as the user types."""
+        event.stop()
+        self.show_errors()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Check the form when a choice changes (it may break or mend a rule between fields)."""
+        event.stop()
+        self.show_errors()

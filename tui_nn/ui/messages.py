@@ -1,0 +1,94 @@
+"""Every message the workbench's training worker posts, named for what happened.
+
+The worker runs in a thread and must not touch widgets: it reports through these messages
+(``post_message`` is thread-safe). Each carries the id of the run that sent it, so the app can
+drop a stale run's messages after a reset or restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.message import Message
+
+from tui_nn.core.history import HistorySnapshot
+from tui_nn.core.network import Network
+from tui_nn.core.training import EpochResult
+
+FinishReason = Literal["completed", "paused", "stopped", "cancelled"]
+"""Why a run ended without failing: it ran all its epochs, or the user paused or stopped it,
+or it was cancelled (reset, a newer run, or quitting)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run stands: a snapshot the UI may keep, sharing nothing with the worker.
+
+    Attributes:
+        epoch: Epochs the model has completed (over every run since the last reset).
+        result: The last finite epoch's result, or None if this run trained no epoch yet.
+        history: A downsampled copy of every value recorded since the last reset.
+        network: A copy of the weights after ``epoch`` epochs.
+        epochs_run: Epochs this run has trained so far.
+        seconds: Wall-clock seconds this run has taken so far.
+    """
+
+    epoch: int
+    result: EpochResult | None
+    history: HistorySnapshot
+    network: Network
+    epochs_run: int
+    seconds: float
+
+    @property
+    def epochs_per_second(self) -> float:
+        """This run's training speed, 0 before any time has passed."""
+        return self.epochs_run / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class EpochsCompleted(Message):
+    """Some epochs finished; posted at most a few times a second while a run trains.
+
+    Attributes:
+        run_id: The run that sent it.
+        progress: Where the run stands.
+    """
+
+    run_id: int
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer progress report of the same run supersedes one still waiting in the queue."""
+        return isinstance(message, EpochsCompleted) and message.run_id == self.run_id
+
+
+@dataclass
+class TrainingFinished(Message):
+    """A run ended without error: the last message it sends.
+
+    Attributes:
+        run_id: The run that sent it.
+        reason: Why it ended.
+        progress: Where it stopped.
+    """
+
+    run_id: int
+    reason: FinishReason
+    progress: Progress
+
+
+@dataclass
+class TrainingFailed(Message):
+    """A run diverged or raised: the last message it sends.
+
+    Attributes:
+        run_id: The run that sent it.
+        error: A sentence for the user (for divergence, ``Divergence.message()``).
+        progress: Where it stopped; after divergence the weights are the last finite ones.
+    """
+
+    run_id: int
+    error: str
+    progress: Progress

@@ -1,0 +1,119 @@
+"""The Prediction panel: type feature values, read the model's answer as it learns.
+
+This is the tutorial's Step #5 ("Outcomes"): it starts with the tutorial's two questions,
+``1,0,0`` (should come out near 0) and ``0,1,0`` (near 1), and a free row for your own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from tui_nn.core.dataset import Dataset
+from tui_nn.core.errors import TuiNNError
+from tui_nn.core.network import Network
+
+TUTORIAL_QUERIES: tuple[str, ...] = ("1,0,0", "0,1,0", "")
+"""The tutorial's two outcomes, then an empty row for the user's own."""
+
+
+def parse_row(text: str, dataset: Dataset) -> list[float]:
+    """Read one row of feature values typed as ``1,0,0`` (commas or spaces).
+
+    Raises:
+        TuiNNError: naming the rule when the count or a value is wrong.
+    """
+    names = ", ".join(dataset.feature_names)
+    parts = [part for part in text.replace(",", " ").split() if part]
+    rule = f"features must be {dataset.n_features} numbers ({names})"
+    if len(parts) != dataset.n_features:
+        raise TuiNNError(f"{rule}, got {len(parts)}", field="features")
+    values: list[float] = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise TuiNNError(f"{rule}, got {part!r}", field="features") from None
+        if not np.isfinite(value):
+            raise TuiNNError(f"{rule}, got {part!r}", field="features")
+        values.append(value)
+    return values
+
+
+class PredictionPane(Widget):
+    """Rows of feature values, each with the current model's probability and class."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        queries: tuple[str, ...] = TUTORIAL_QUERIES,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.dataset = dataset
+        self._queries = queries
+        self._network: Network | None = None
+
+    def compose(self) -> ComposeResult:
+        """One input and one answer per query row."""
+        hint = ",".join("0" for _ in self.dataset.feature_names)
+        for index, text in enumerate(self._queries):
+            with Horizontal(classes="query-row"):
+                yield Input(
+                    text,
+                    placeholder=f"e.g. {hint}",
+                    compact=True,
+                    id=f"query-{index}",
+                    classes="query",
+                )
+                yield Static("", id=f"answer-{index}", classes="answer")
+
+    def queries(self) -> list[str]:
+        """The text of every query row."""
+        return [input_.value for input_ in self.query(".query").results(Input)]
+
+    def answers(self) -> list[str]:
+        """The answer shown beside every query row, as plain text."""
+        return [str(answer.content) for answer in self.query(".answer").results(Static)]
+
+    def show_network(self, network: Network) -> None:
+        """Answer every query with ``network`` (a copy the UI owns)."""
+        self._network = network
+        for input_ in self.query(".query").results(Input):
+            self._answer(input_)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Answer a row as it is typed."""
+        event.stop()
+        self._answer(event.input)
+
+    def _answer(self, input_: Input) -> None:
+        index = (input_.id or "query-0").removeprefix("query-")
+        answer = self.query_one(f"#answer-{index}", Static)
+        text = input_.value.strip()
+        input_.remove_class("-invalid")
+        answer.remove_class("-invalid")
+        if not text:
+            answer.update("")
+            return
+        try:
+            row = parse_row(text, self.dataset)
+        except TuiNNError as error:
+            input_.add_class("-invalid")
+            answer.add_class("-invalid")
+            answer.update(str(error))
+            return
+        if self._network is None:
+            answer.update("")
+            return
+        prediction = self._network.predict([row])
+        predicted = int(prediction.classes[0])
+        probabilities = prediction.probabilities[0]
+        # One sigmoid output is P(class 1); several outputs give each class its own probability.
+        probability = probabilities[0] if probabilities.size == 1 else probabilities[predicted]
+        name = self.dataset.class_names[predicted]
+        answer.update(f"→ {probability:.4f}  class {name}")

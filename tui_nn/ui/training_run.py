@@ -1,0 +1,165 @@
+"""The body of the training worker: train, record, report, and always say how it ended.
+
+``run_training`` is a plain function so it can be read (and tested) apart from Textual's worker
+machinery; ``TuiNNApp`` calls it from a ``@work(thread=True)`` method. It owns the ``Trainer``
+and the ``DownsampledHistory`` it is given for the whole run: the UI keeps its hands off both
+until the run's final message arrives.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from textual.message import Message
+
+from tui_nn.core.history import DownsampledHistory
+from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.ui.messages import (
+    EpochsCompleted,
+    FinishReason,
+    Progress,
+    TrainingFailed,
+    TrainingFinished,
+)
+
+PROGRESS_INTERVAL = 0.25
+"""Seconds between progress reports: four chart redraws a second keep training near full speed
+and an SSH session's bandwidth low (see the house style notes on refresh rate)."""
+
+
+class RunControl:
+    """What the UI and one run's worker tell each other besides Textual's cancellation flag.
+
+    Textual's cancellation says only *that* a worker should stop; ``reason`` says *why*, so the
+    final message can tell a pause from a stop. And a worker cancelled before its thread ever
+    started never runs at all, so it could not post its final message: the start handshake
+    lets the UI find that out and post the final message itself. Exactly one side wins.
+
+    Attributes:
+        reason: The reason to report once the worker sees it was cancelled.
+    """
+
+    def __init__(self) -> None:
+        self.reason: FinishReason = "cancelled"
+        self._lock = threading.Lock()
+        self._started = False
+        self._abandoned = False
+
+    def request(self, reason: FinishReason) -> None:
+        """Record why the run is about to be cancelled (call before cancelling the worker)."""
+        self.reason = reason
+
+    def claim_start(self) -> bool:
+        """Worker side: True if the run may go ahead (and must then post its final message)."""
+        with self._lock:
+            if self._abandoned:
+                return False
+            self._started = True
+            return True
+
+    def abandon(self) -> bool:
+        """UI side, once the worker is cancelled: True if it never started and never will."""
+        with self._lock:
+            if self._started:
+                return False
+            self._abandoned = True
+            return True
+
+
+def record(history: DownsampledHistory, recipe: str, result: EpochResult) -> None:
+    """Append one epoch's values to the history the chart draws.
+
+    Series are keyed as the chart knows them (``reported``, ``loss``, ``test_loss``); the
+    tutorial recipe records its own printed value (the signed error sum) beside the mean squared
+    error, the textbook recipe its loss and, with test rows, the test loss.
+    """
+    if recipe == "tutorial":
+        history.append(result.epoch, reported=result.reported, loss=result.loss)
+    elif result.test_loss is None:
+        history.append(result.epoch, loss=result.loss)
+    else:
+        history.append(result.epoch, loss=result.loss, test_loss=result.test_loss)
+
+
+def make_progress(
+    trainer: Trainer,
+    history: DownsampledHistory,
+    result: EpochResult | None,
+    epochs_run: int,
+    seconds: float,
+) -> Progress:
+    """Copy where a run stands into a ``Progress`` the UI may keep (call it from the run's owner).
+
+    Args:
+        trainer: The model and its epoch count.
+        history: The values recorded so far.
+        result: The run's last finite result, if any.
+        epochs_run: Epochs this run trained.
+        seconds: How long this run took so far.
+    """
+    return Progress(
+        epoch=trainer.epoch,
+        result=result,
+        history=history.snapshot(),
+        network=trainer.network.copy(),
+        epochs_run=epochs_run,
+        seconds=seconds,
+    )
+
+
+def run_training(
+    trainer: Trainer,
+    history: DownsampledHistory,
+    epochs: int,
+    run_id: int,
+    post: Callable[[Message], object],
+    is_cancelled: Callable[[], bool],
+    control: RunControl,
+    interval: float = PROGRESS_INTERVAL,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Train up to ``epochs`` epochs, posting throttled progress and exactly one final message.
+
+    Args:
+        trainer: The model and data to train; this function is its only user until it returns.
+        history: Where every epoch's values go (bounded, so a long run stays flat in memory).
+        epochs: Epochs to train in this run.
+        run_id: Tags every message, so the UI can ignore runs it has moved on from.
+        post: Delivers a message to the UI (thread-safe).
+        is_cancelled: Whether the UI cancelled this worker; checked after every epoch.
+        control: Why the UI cancelled, for the final message; the start handshake.
+        interval: Seconds between progress messages.
+        clock: Monotonic seconds (injectable for tests).
+    """
+    if not control.claim_start():
+        return  # cancelled before it began: the UI has posted this run's final message
+    start = clock()
+    last_post = start
+    done = 0
+    last: EpochResult | None = None
+    recipe = trainer.hyperparams.recipe
+
+    def progress() -> Progress:
+        return make_progress(trainer, history, last, done, clock() - start)
+
+    try:
+        for result in trainer.run(epochs):
+            if result.divergence is not None:
+                post(TrainingFailed(run_id, result.divergence.message(), progress()))
+                return
+            done += 1
+            last = result
+            record(history, recipe, result)
+            if is_cancelled():
+                post(TrainingFinished(run_id, control.reason, progress()))
+                return
+            now = clock()
+            if now - last_post >= interval:
+                last_post = now
+                post(EpochsCompleted(run_id, progress()))
+    except Exception as error:  # the worker must always end with a message, whatever broke
+        post(TrainingFailed(run_id, f"training failed: {error}", progress()))
+        return
+    post(TrainingFinished(run_id, "completed", progress()))
