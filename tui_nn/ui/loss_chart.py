@@ -1,0 +1,455 @@
+"""The live loss chart: a thin Textual widget over plotext 6.
+
+``LossChart.show(snapshot, title)`` draws a ``HistorySnapshot`` (epoch on x, one coloured line per
+series, a legend row under the title). The chart is rebuilt only when what it shows changes (the
+snapshot, the title, the size, the theme or the log-scale toggle) and cached between repaints.
+
+Choices worth knowing:
+
+* plotext 6, not textual-plotext: the latter pins plotext<6, whose log axis rewrites the data in
+  place on every rebuild. We never use plotext's log axis at all: with ``log_scale`` on we plot
+  ``log10(|value|)`` ourselves, because the tutorial's signed error sum goes negative, and say so
+  on the y label.
+* Each chart owns a private plotext figure (a second ``plotext.terminal``), so two charts, or any
+  other plotext user in the process, never share state.
+* Points are thinned to about twice the widget's width before plotting: plotext does Python work
+  per point, and more points than half-cell columns cannot show anyway.
+* Only the 16 basic ANSI colours, chosen per light or dark theme, and no background colour at
+  all: the widget's own background shows through, so the chart follows the theme and works with
+  TERM=xterm.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import plotext
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.app import RenderResult
+from textual.reactive import reactive
+from textual.theme import Theme
+from textual.widget import Widget
+
+from tui_nn.core.history import HistorySnapshot
+
+__all__ = ["DEFAULT_LABELS", "EMPTY_MESSAGE", "LOG_Y_LABEL", "Y_LABEL", "LossChart", "render_chart"]
+
+EMPTY_MESSAGE = "No training yet"
+NO_VALUES_MESSAGE = "No finite values to plot"
+TOO_SMALL_MESSAGE = "(too small for a chart)"
+X_LABEL = "epoch"
+Y_LABEL = "value"
+LOG_Y_LABEL = "log10 |value|"
+
+DEFAULT_LABELS: Mapping[str, str] = {
+    "reported": "reported",
+    "loss": "loss",
+    "test_loss": "test loss",
+}
+"""Legend names for the series the app records; any other series shows its own name."""
+
+# The smallest plot area plotext is given; below it the widget shows the title and a note.
+_MIN_PLOT_WIDTH = 12
+_MIN_PLOT_HEIGHT = 4
+# The legend row is dropped below this many rows so the plot keeps some height.
+_MIN_HEIGHT_FOR_LEGEND = 7
+_LEGEND_SWATCH = "▄▄"
+
+
+@dataclass(frozen=True, slots=True)
+class _Palette:
+    """Basic-ANSI colour numbers for one kind of theme."""
+
+    text: int
+    series: Mapping[str, int]
+    extra: tuple[int, ...]
+
+    def colour(self, name: str, index: int) -> int:
+        """The colour of series ``name``, the ``index``-th series drawn."""
+        known = self.series.get(name)
+        return known if known is not None else self.extra[index % len(self.extra)]
+
+
+# Bright colours read well on a dark background; on a light one the normal ones do.
+_DARK = _Palette(
+    text=7, series={"reported": 11, "loss": 14, "test_loss": 13}, extra=(10, 9, 12, 15)
+)
+_LIGHT = _Palette(text=0, series={"reported": 1, "loss": 4, "test_loss": 5}, extra=(2, 6, 3, 8))
+
+# Plotext themes are a process-wide registry keyed by name; ours differ only in the text colour
+# (the signals get explicit colours), and registering them again is harmless.
+_THEME_NAMES = {True: "tui-nn-dark", False: "tui-nn-light"}
+for _dark, _palette in ((True, _DARK), (False, _LIGHT)):
+    plotext.add_theme(_THEME_NAMES[_dark], text=plotext.pixel(foreground=_palette.text))
+
+
+# plotext ships no type hints; its figure is an untyped object to mypy either way.
+Figure = Any
+
+
+def _new_figure() -> Figure:
+    """A private plotext figure, not limited to the size of the real terminal."""
+    terminal = type(plotext.terminal)()
+    terminal.limit(False, False)
+    return terminal._master
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+@lru_cache(maxsize=64)
+def _sgr_style(parameters: str) -> Style:
+    """The style one SGR escape sets, read by Rich itself (so every code Rich knows works)."""
+    spans = Text.from_ansi(f"\x1b[{parameters}mx").spans
+    return spans[0].style if spans and isinstance(spans[0].style, Style) else Style()
+
+
+def _ansi_to_text(ansi: str) -> Text:
+    """Rich text from plotext's ANSI output.
+
+    Same result as ``Text.from_ansi`` for what plotext writes (SGR colour codes, resets,
+    newlines) at a sixth of the cost: plotext repeats a few escapes hundreds of times, so each
+    distinct one is decoded once and cached.
+    """
+    text = Text(end="", no_wrap=True)
+    style: Style | None = None
+    position = 0
+    for match in _SGR.finditer(ansi):
+        start = match.start()
+        if start > position:
+            text.append(ansi[position:start], style)
+        parameters = match.group(1)
+        if parameters in ("", "0"):
+            style = None
+        else:
+            code = _sgr_style(parameters)
+            style = code if style is None else style + code
+        position = match.end()
+    if position < len(ansi):
+        text.append(ansi[position:], style)
+    return text
+
+
+def _thin(count: int, target: int) -> npt.NDArray[np.intp]:
+    """Indices of about ``target`` evenly spread points out of ``count``, first and last kept."""
+    if count <= target:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, max(target, 2)).round().astype(np.intp))
+
+
+def _nice_step(span: float, max_ticks: int) -> float:
+    """A 1-2-5 step giving at most ``max_ticks`` ticks over ``span``."""
+    raw = span / max(max_ticks - 1, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    for multiple in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if raw <= multiple * magnitude * (1 + 1e-9):
+            return multiple * magnitude
+    return 10.0 * magnitude
+
+
+def _ticks(lower: float, upper: float, max_ticks: int) -> list[float]:
+    """Round-numbered tick positions inside [lower, upper]."""
+    if max_ticks < 2 or not upper > lower:
+        return [lower]
+    step = _nice_step(upper - lower, max_ticks)
+    first = math.ceil(lower / step - 1e-9)
+    last = math.floor(upper / step + 1e-9)
+    # A round step can overshoot a narrow range; then the upper end is the one worth a label.
+    return [k * step for k in range(first, last + 1)] or [upper]
+
+
+def _format_ticks(ticks: Sequence[float], integer: bool) -> list[str]:
+    """Short labels for ticks: as few decimals as tell them apart, exponents for extremes."""
+    if integer:
+        # 10k, 20k rather than 10000, 20000: narrower, and as exact.
+        if max(abs(t) for t in ticks) >= 10_000 and all(t % 1000 == 0 for t in ticks):
+            return [f"{round(t / 1000)}k" if t else "0" for t in ticks]
+        return [f"{round(t)}" for t in ticks]
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(ticks[0]) or 1.0
+    biggest = max(abs(t) for t in ticks)
+    # The fewest decimals that write every tick exactly (0.25 needs two, 0.5 one).
+    decimals = next(
+        (d for d in range(6) if all(abs(round(t, d) - t) < step * 1e-6 for t in ticks)), 6
+    )
+    if decimals > 4 or biggest >= 1e6:
+        return [f"{t:.1e}" for t in ticks]
+    return [f"{t:.{decimals}f}" for t in ticks]
+
+
+def _limits(lower: float, upper: float, integer: bool) -> tuple[float, float]:
+    """Widen an empty range so a flat line or a single point sits mid-chart."""
+    if upper > lower:
+        return lower, upper
+    pad = 1.0 if integer else max(abs(lower) * 0.1, 1e-3)
+    return lower - pad, upper + pad
+
+
+def _series_points(
+    epochs: npt.NDArray[np.float64], values: Sequence[float], log_scale: bool, target: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The finite points of one series, log-transformed if asked, thinned to ``target``."""
+    y = np.asarray(values, dtype=np.float64)
+    if log_scale:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.log10(np.abs(y))
+    finite = np.isfinite(y)
+    x, y = epochs[finite], y[finite]
+    keep = _thin(len(x), target)
+    return x[keep], y[keep]
+
+
+def _centred(message: str, width: int, style: str = "") -> Text:
+    text = Text(message, style=style, no_wrap=True, overflow="ellipsis", end="")
+    text.align("center", width)
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def _legend(names: Sequence[tuple[str, int]], width: int) -> Text:
+    legend = Text(no_wrap=True, overflow="ellipsis", end="")
+    for index, (label, colour) in enumerate(names):
+        if index:
+            legend.append("   ")
+        legend.append(_LEGEND_SWATCH, style=f"color({colour})")
+        legend.append(f" {label}")
+    if cell_len(legend.plain) <= width:
+        legend.align("center", width)
+    else:
+        legend.truncate(width, overflow="ellipsis")
+    return legend
+
+
+def _message_lines(header: list[Text], message: str, width: int, height: int) -> Text:
+    """The header lines, then ``message`` in the middle of the remaining rows."""
+    rows = list(header)
+    spare = height - len(rows)
+    if spare > 0:
+        rows.extend(Text("", end="") for _ in range((spare - 1) // 2))
+        rows.append(_centred(message, width, style="italic"))
+    return Text("\n", end="").join(rows[:height])
+
+
+def render_chart(
+    snapshot: HistorySnapshot | None,
+    title: str,
+    width: int,
+    height: int,
+    *,
+    log_scale: bool = False,
+    dark: bool = True,
+    labels: Mapping[str, str] | None = None,
+    figure: Figure | None = None,
+) -> Text:
+    """Draw a history as a chart exactly ``width`` x ``height`` cells (fewer rows if tiny).
+
+    Args:
+        snapshot: The points to draw; None or an empty snapshot shows ``EMPTY_MESSAGE``.
+        title: The first row, cut with an ellipsis if too long.
+        width: Columns available.
+        height: Rows available.
+        log_scale: Plot ``log10(|value|)``; zeros and NaNs are skipped.
+        dark: Choose colours for a dark background rather than a light one.
+        labels: Legend names per series (over ``DEFAULT_LABELS``).
+        figure: A plotext figure to reuse (a new private one if None).
+
+    Returns:
+        Styled text: the title row, a legend row when there is room, then the plot.
+    """
+    if width <= 0 or height <= 0:
+        return Text("", end="")
+    palette = _DARK if dark else _LIGHT
+    header = [_centred(title, width, style="bold")] if title else []
+    if snapshot is None or not snapshot.epochs:
+        return _message_lines(header, EMPTY_MESSAGE, width, height)
+
+    names = {**DEFAULT_LABELS, **(labels or {})}
+    epochs = np.asarray(snapshot.epochs, dtype=np.float64)
+    # Two points per column: plotext's half-block markers give two sub-columns per cell.
+    target = max(2, 2 * width)
+    drawn: list[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+    for index, (name, values) in enumerate(snapshot.series.items()):
+        x, y = _series_points(epochs, values, log_scale, target)
+        if len(x):
+            drawn.append((names.get(name, name), palette.colour(name, index), x, y))
+    if not drawn:
+        return _message_lines(header, NO_VALUES_MESSAGE, width, height)
+
+    if height >= _MIN_HEIGHT_FOR_LEGEND:
+        header.append(_legend([(label, colour) for label, colour, _, _ in drawn], width))
+    plot_height = height - len(header)
+    if width < _MIN_PLOT_WIDTH or plot_height < _MIN_PLOT_HEIGHT:
+        return _message_lines(header[:1], TOO_SMALL_MESSAGE, width, height)
+
+    fig = figure if figure is not None else _new_figure()
+    plot = _plot(fig, drawn, width, plot_height, log_scale, dark)
+    return Text("\n", end="").join([*header, plot])
+
+
+def _plot(
+    f: Figure,
+    drawn: Sequence[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    width: int,
+    height: int,
+    log_scale: bool,
+    dark: bool,
+) -> Text:
+    """The plotext part: frame, ticks, axis labels and the series."""
+    f.clear.data()
+    f.clear.settings()
+    f.plot_size(width, height)
+    f.theme(_THEME_NAMES[dark])
+
+    x_low = min(float(x[0]) for _, _, x, _ in drawn)
+    x_high = max(float(x[-1]) for _, _, x, _ in drawn)
+    y_low = min(float(y.min()) for _, _, _, y in drawn)
+    y_high = max(float(y.max()) for _, _, _, y in drawn)
+    x_low, x_high = _limits(x_low, x_high, integer=True)
+    y_low, y_high = _limits(y_low, y_high, integer=False)
+
+    # Roughly one x tick per 12 columns and one y tick per 3 rows keeps labels apart.
+    x_ticks = _ticks(x_low, x_high, max(2, width // 12))
+    y_ticks = _ticks(y_low, y_high, max(2, min(8, (height - 3) // 3 + 1)))
+    x_axis = f.ruler("x")
+    y_axis = f.ruler("y")
+    x_axis.lim(x_low, x_high)
+    y_axis.lim(y_low, y_high)
+    x_axis.ticks(x_ticks, _format_ticks(x_ticks, integer=True))
+    y_axis.ticks(y_ticks, _format_ticks(y_ticks, integer=False))
+    y_label = LOG_Y_LABEL if log_scale else Y_LABEL
+    f.label(y_label, "y")
+    # plotext puts both labels on the last row; on a narrow chart they would run together.
+    if width >= 2 * (len(y_label) + len(X_LABEL)) + 4:
+        f.label(X_LABEL, "x")
+
+    # figure.draw() also walks every point in Python to update the colour cycler, which we do
+    # not use (each signal has its own colour); adding the signal directly saves ~40% of a
+    # redraw. Fall back to draw() should a later plotext move that internal.
+    signals = getattr(f, "_signals", None)
+    add = getattr(signals, "_add", None) or f.draw
+    for _label, colour, x, y in drawn:
+        marker = plotext.marker("hd", pixel=plotext.pixel(foreground=colour))
+        add(f.signal(x.tolist(), y.tolist(), marker=marker).lines())
+    return _ansi_to_text(str(f.build()))
+
+
+class LossChart(Widget):
+    """A live chart of a training history: epoch on x, one line per series.
+
+    Call ``show()`` with each new snapshot; the chart redraws on the next repaint. Toggle a
+    log10 |value| view with ``toggle_log_scale()``.
+    """
+
+    DEFAULT_CSS = """
+    LossChart {
+        width: 1fr;
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
+    log_scale: reactive[bool] = reactive(False)
+    """Plot log10 of each value's magnitude instead of the value."""
+
+    def __init__(
+        self,
+        *,
+        labels: Mapping[str, str] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Create an empty chart.
+
+        Args:
+            labels: Legend names per series name, over ``DEFAULT_LABELS``.
+            name: The widget's name.
+            id: The widget's id.
+            classes: Space-separated CSS classes.
+            disabled: Whether the widget starts disabled.
+        """
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._labels: dict[str, str] = dict(labels or {})
+        self._snapshot: HistorySnapshot | None = None
+        self._title = ""
+        self._figure: Figure | None = None
+        self._cache_key: tuple[object, ...] | None = None
+        self._cache: Text | None = None
+
+    @property
+    def snapshot(self) -> HistorySnapshot | None:
+        """The snapshot on show, None when cleared."""
+        return self._snapshot
+
+    @property
+    def title(self) -> str:
+        """The title on show."""
+        return self._title
+
+    def show(
+        self, snapshot: HistorySnapshot, title: str, labels: Mapping[str, str] | None = None
+    ) -> None:
+        """Show a new snapshot under a new title.
+
+        Args:
+            snapshot: The history to draw; the chart keeps it, so don't change it afterwards.
+            title: The title row, e.g. ``"epoch 120/30000  error sum 0.2418  mse 0.0273"``.
+            labels: Legend names to use from now on, per series name (merged over earlier ones).
+        """
+        self._snapshot = snapshot
+        self._title = title
+        if labels:
+            self._labels.update(labels)
+        self._cache = None
+        self.refresh()
+
+    def clear(self) -> None:
+        """Forget the history and show the empty chart."""
+        self._snapshot = None
+        self._title = ""
+        self._cache = None
+        self.refresh()
+
+    def toggle_log_scale(self) -> None:
+        """Switch between plain values and log10 |value|."""
+        self.log_scale = not self.log_scale
+
+    def watch_log_scale(self) -> None:
+        self.refresh()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        """The chart, rebuilt only when something it shows has changed."""
+        width, height = self.content_region.size
+        dark = self.app.current_theme.dark
+        # show() and clear() drop the cache; the rest of what the chart depends on is here.
+        key = (width, height, self.log_scale, dark)
+        if key != self._cache_key or self._cache is None:
+            if self._figure is None:
+                self._figure = _new_figure()
+            self._cache = render_chart(
+                self._snapshot,
+                self._title,
+                width,
+                height,
+                log_scale=self.log_scale,
+                dark=dark,
+                labels=self._labels,
+                figure=self._figure,
+            )
+            self._cache_key = key
+        return self._cache
