@@ -5,11 +5,13 @@ column, counted from 1 as a spreadsheet shows them; the header is row 1):
 
 * UTF-8 text (a leading byte-order mark is allowed), comma-separated, quoted as the ``csv``
   module reads it; at most ``MAX_CSV_BYTES`` (10 MiB) unless the caller says otherwise.
-* The first row names the columns: every name non-empty and different from the others.
+* The first row names the columns: every name 1 to 200 characters, on one line, and
+  different from the others. Spaces around cells are ignored.
 * The label column is the last one unless named; every other column is a numeric feature.
   Feature values are finite numbers (``nan`` and ``inf`` are refused).
 * Every row has as many cells as the header. Rows whose cells are all empty are skipped.
-* Labels are numbers or class names, at least two distinct ones and at most ``MAX_CLASSES``.
+* Labels are numbers or class names (1 to 200 characters), at least two distinct ones and
+  at most ``MAX_CLASSES`` (100).
   Class order: when every label is a whole number the classes are those numbers in
   numeric order (``0``, ``1``, ``2``, ..., ``1.0`` counts as ``1``), so 0/1 data keeps class
   ``1`` as the positive one; otherwise the label texts in code-point order (``"apple"`` <
@@ -25,6 +27,7 @@ import csv
 import io
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +57,10 @@ MAX_FEATURES = 4096
 
 MAX_NAME_LENGTH = 200
 """The longest column or class name."""
+
+# Names show in one grid cell; a line break there would also need quoting that not every
+# CSV tool writes.
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def _cell(row: int, column: int, names: list[str] | None = None) -> str:
@@ -167,6 +174,11 @@ def parse_csv_text(
                 f"{MAX_NAME_LENGTH} characters, got {len(value)}",
                 field="dataset",
             )
+        if _LINE_BREAK.search(value):
+            raise TuiNNError(
+                f"{_cell(row, label_column + 1, names)}: the label holds a line break",
+                field="dataset",
+            )
         label_texts.append(value)
         label_rows.append(row)
     class_names, labels = _classes(label_texts, names[label_column], label_column + 1)
@@ -193,6 +205,11 @@ def _check_header(row: int, names: list[str]) -> None:
             raise TuiNNError(
                 f"row {row}, column {column}: the column name is {len(column_name)} characters "
                 f"long, more than {MAX_NAME_LENGTH}",
+                field="dataset",
+            )
+        if _LINE_BREAK.search(column_name):
+            raise TuiNNError(
+                f"row {row}, column {column}: the column name holds a line break",
                 field="dataset",
             )
         if column_name in seen:
@@ -314,11 +331,13 @@ def dataset_to_csv_text(dataset: Dataset) -> str:
                 not value
                 or value != value.strip()
                 or "\x00" in value
+                or _LINE_BREAK.search(value)
                 or len(value) > MAX_NAME_LENGTH
             ):
                 raise TuiNNError(
                     f"the {kind} name {value!r} cannot be saved: names must be 1 to "
-                    f"{MAX_NAME_LENGTH} characters, without leading or trailing spaces",
+                    f"{MAX_NAME_LENGTH} characters, without line breaks or leading or "
+                    f"trailing spaces",
                     field="dataset",
                 )
     if len(set(names)) != len(names):
