@@ -239,7 +239,9 @@ class Trainer:
                 else:
                     loss = reported = self._textbook_epoch()
                 total = float(np.add.reduce(params))
-        if not (math.isfinite(total) and math.isfinite(loss)):
+        # The sum is a one-call finiteness test, but finite parameters near the float limit
+        # can add up to inf: confirm element-wise before calling that divergence.
+        if not math.isfinite(loss) or (not math.isfinite(total) and not np.isfinite(params).all()):
             return self._roll_back(reported, loss)
         self.epoch += 1
         test_loss = None
