@@ -238,6 +238,12 @@ DIVERGING: dict[str, dict[str, Any]] = {
         "lr": 1e200,
         "batch_size": 2,
     },
+    "adam-linear": {
+        "recipe": "textbook",
+        "optimizer": "adam",
+        "output_activation": "linear",
+        "lr": 1e200,
+    },
     "tutorial-hidden": {"hidden": (2,), "lr": 1e300},
     "float32-linear": {
         "recipe": "textbook",
@@ -271,7 +277,7 @@ def test_divergence_stops_the_run_and_keeps_the_last_finite_weights(name: str) -
     assert trainer.divergence == last.divergence
 
 
-@pytest.mark.parametrize("name", ["momentum-tanh", "gd-linear-batch2", "tutorial-linear"])
+@pytest.mark.parametrize("name", ["momentum-tanh", "adam-linear", "tutorial-linear"])
 def test_divergence_rolls_back_the_optimiser_state_too(name: str) -> None:
     # After the roll-back the trainer is exactly a twin that stopped at epoch k - 1:
     # same parameters and same optimiser state (momentum's velocity), so the same future.
@@ -286,9 +292,10 @@ def test_divergence_rolls_back_the_optimiser_state_too(name: str) -> None:
         assert trainer.network.params.tobytes() == twin.network.params.tobytes()
 
 
-@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum"])
 def test_training_continues_after_lowering_the_learning_rate(optimizer: str) -> None:
     # One absurd step overflows; the model keeps its starting weights and can carry on.
+    # (Adam's step is about lr whatever the gradient, so its first step never overflows.)
     data = Dataset(np.eye(3), np.array([0, 1, 1]), ("a", "b", "c"))
     network = Network.from_arrays([[[0.1], [0.2], [30.0]]], [[0.0]], ["linear"])
     hp = Hyperparams(recipe="textbook", output_activation="linear", optimizer=optimizer, lr=1e308)
