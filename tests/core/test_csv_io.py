@@ -159,6 +159,12 @@ def test_save_then_load_is_exact(tmp_path: Path) -> None:
     assert again.labels.tolist() == TUTORIAL_DATASET.labels.tolist()
 
 
+def test_name_starting_with_a_byte_order_mark_survives(tmp_path: Path) -> None:
+    dataset = Dataset(np.eye(2), np.array([0, 1]), ("\ufeffx", "y"))
+    save_csv(dataset, tmp_path / "bom.csv")
+    assert load_csv(tmp_path / "bom.csv").feature_names == ("\ufeffx", "y")
+
+
 def test_save_refuses_names_that_would_not_load_back(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     for names, label in (

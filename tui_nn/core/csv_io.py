@@ -303,7 +303,7 @@ def load_csv(
     shown = os.fspath(path)
     data = read_limited(path, max_bytes, field="dataset")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")  # parse_csv_text drops a byte-order mark
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
         raise TuiNNError(
@@ -345,6 +345,10 @@ def dataset_to_csv_text(dataset: Dataset) -> str:
             f"column names must differ to be saved, got {', '.join(names)}", field="dataset"
         )
     buffer = io.StringIO()
+    if names[0].startswith("\ufeff"):
+        # Loading drops one leading byte-order mark, so a name that starts with one needs
+        # another in front of it.
+        buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(names)
     class_names = dataset.class_names
