@@ -360,8 +360,8 @@ def _read_json(data: bytes) -> ModelFile:
     return _model_from(meta, w, b)
 
 
-def _read_npz_model(data: bytes) -> ModelFile:
-    arrays = read_npz(data, "format")
+def _read_npz_model(data: bytes, max_bytes: int) -> ModelFile:
+    arrays = read_npz(data, "format", max_bytes=max_bytes)
     meta_array = arrays.get("meta")
     if meta_array is None or meta_array.dtype.kind != "U" or meta_array.ndim != 0:
         raise TuiNNError("an .npz model needs a text array named meta", field="meta")
@@ -388,6 +388,11 @@ def _read_npz_model(data: bytes) -> ModelFile:
 def read_model(path: str | os.PathLike[str], max_bytes: int = MAX_MODEL_BYTES) -> ModelFile:
     """Load everything a model file holds (format chosen by the suffix).
 
+    Args:
+        path: A ``.json`` or ``.npz`` file.
+        max_bytes: The largest file accepted, and for ``.npz`` the largest its arrays may
+            unpack to.
+
     Raises:
         TuiNNError: naming the file and the key for any problem; nothing in the file runs.
     """
@@ -397,7 +402,7 @@ def read_model(path: str | os.PathLike[str], max_bytes: int = MAX_MODEL_BYTES) -
         raise TuiNNError(f"{shown}: a model file ends in .json or .npz", field="path")
     data = read_limited(path, max_bytes, field="path")
     try:
-        return _read_json(data) if suffix == ".json" else _read_npz_model(data)
+        return _read_json(data) if suffix == ".json" else _read_npz_model(data, max_bytes)
     except TuiNNError as error:
         raise TuiNNError(f"{shown}: {error}", field=error.field) from None
 
