@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tui_nn.core import TUTORIAL_DATASET, Hyperparams, Trainer, training
+from tui_nn.core import TUTORIAL_DATASET, Hyperparams, Trainer, tutorial_kernel
 
 TOLERANCE = 1e-12
 GOLDEN_COPY = Path(__file__).resolve().parents[1] / "data" / "tutorial-golden.json"
@@ -20,7 +20,7 @@ SHARED_GOLDEN = (
 )
 POINTS = [[1, 0, 0], [0, 1, 0]]
 
-Floats = npt.NDArray[np.float64]
+Floats = npt.NDArray[np.floating]
 
 
 @dataclass
@@ -119,7 +119,7 @@ def test_predicted_classes_match_the_tutorials_reading(tutorial_run: TutorialRun
 
 # The tutorial's own code, copied from the seed (Steps #2 to #4), minus the print.
 def sigmoid(x: Floats) -> Floats:
-    return 1 / (1 + np.exp(-x))  # type: ignore[no-any-return]
+    return 1 / (1 + np.exp(-x))
 
 
 def sigmoid_derivative(x: Floats) -> Floats:
@@ -205,13 +205,13 @@ def test_textbook_recipe_differs_and_follows_the_true_gradient() -> None:
 @pytest.fixture
 def general_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every Trainer take the general tutorial path instead of the single-neuron kernel."""
-    monkeypatch.setattr(training.tutorial_kernel, "applies", lambda *args: False)
+    monkeypatch.setattr(tutorial_kernel, "applies", lambda *args: False)
 
 
 def _tutorial_trainer(fast: bool, monkeypatch: pytest.MonkeyPatch) -> Trainer:
     with monkeypatch.context() as patch:
         if not fast:
-            patch.setattr(training.tutorial_kernel, "applies", lambda *args: False)
+            patch.setattr(tutorial_kernel, "applies", lambda *args: False)
         return Trainer(Hyperparams(), TUTORIAL_DATASET)
 
 

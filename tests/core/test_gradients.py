@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ import pytest
 from tui_nn.core import Dataset, Hyperparams, Network, Trainer
 from tui_nn.core.activations import HIDDEN_ACTIVATIONS
 
-Floats = npt.NDArray[np.float64]
+Floats = npt.NDArray[np.floating]
 
 EPS = 1e-6
 RTOL = 1e-6
@@ -59,7 +60,7 @@ OUTPUTS = [
 DEPTHS: dict[int, tuple[int, ...]] = {0: (), 1: (4,), 2: (4, 3)}
 
 
-def _cases() -> list[object]:
+def _cases() -> list[Any]:
     cases = []
     for loss, output, classes in OUTPUTS:
         for depth, hidden in DEPTHS.items():
@@ -105,7 +106,8 @@ def _layers(sizes: tuple[int, ...], params: Floats) -> list[tuple[Floats, Floats
 def _pre_activations(
     sizes: tuple[int, ...], names: tuple[str, ...], params: Floats, x: Floats
 ) -> list[Floats]:
-    zs, a = [], x
+    zs: list[Floats] = []
+    a = x
     for (weight, bias), name in zip(_layers(sizes, params), names, strict=True):
         z = a @ weight + bias
         zs.append(z)
