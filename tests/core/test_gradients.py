@@ -234,3 +234,37 @@ def test_penalty_gradients_cover_weights_not_biases(
     l1: float,
 ) -> None:
     _check_gradient(loss, output, classes, hidden, activation, l2=l2, l1=l1)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 4])
+def test_a_mini_batch_epoch_is_one_gradient_step_per_batch(batch_size: int) -> None:
+    # Seven rows: batches of 3 leave a short last batch of 1, averaged over its own rows.
+    data = _dataset(2)
+    data = Dataset(data.features[:7], data.labels[:7], data.feature_names)
+    sizes, names = (3, 4, 1), ("tanh", "sigmoid")
+    params = _away_from_kinks(sizes, names, data, 0.0)
+    seed, lr = 5, 0.3
+    hp = Hyperparams(
+        recipe="textbook",
+        hidden=(4,),
+        activation="tanh",
+        loss="bce",
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+    )
+    trainer = Trainer(hp, data, network=Network(sizes, names, params.copy()))
+    result = trainer.step()
+
+    # The documented order: the rows shuffled in place by numpy's default_rng(seed).
+    order = np.arange(data.n_rows)
+    np.random.default_rng(seed).shuffle(order)
+    expected, losses = params.copy(), []
+    for start in range(0, data.n_rows, batch_size):
+        rows = order[start : start + batch_size]
+        batch = Dataset(data.features[rows], data.labels[rows], data.feature_names)
+        objective = _objective(sizes, names, "bce", batch)
+        losses.append(objective(expected) * len(rows))
+        expected = expected - lr * _central_differences(objective, expected)
+    np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-7, atol=1e-9)
+    assert result.loss == pytest.approx(sum(losses) / data.n_rows, rel=1e-9)
