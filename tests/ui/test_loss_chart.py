@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.pilot import Pilot
 
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
 from tui_nn.ui.loss_chart import EMPTY_MESSAGE, LOG_Y_LABEL, Y_LABEL, LossChart, render_chart
@@ -213,3 +215,39 @@ def test_two_series_get_distinct_colours() -> None:
         and text.plain[span.start : span.end] == "▄▄"
     }
     assert len(swatches) == 2
+
+
+async def test_new_labels_replace_old_ones() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        chart = app.query_one(LossChart)
+        chart.show(tutorial_like(), TITLE, labels={"reported": "error sum", "loss": "mse"})
+        await pilot.pause()
+        assert "mse" in screen_lines(chart)[1]
+        chart.show(tutorial_like(), TITLE, labels={"reported": "signed sum"})
+        await pilot.pause()
+        legend = screen_lines(chart)[1]
+        assert "signed sum" in legend and "loss" in legend and "mse" not in legend
+        chart.show(tutorial_like(), TITLE)
+        await pilot.pause()
+        assert "signed sum" in screen_lines(chart)[1]
+
+
+def test_chart_alone_at_60x20(snap_compare: Callable[..., bool]) -> None:
+    async def draw(pilot: Pilot[None]) -> None:
+        chart = pilot.app.query_one(LossChart)
+        chart.show(tutorial_like(), TITLE, labels={"reported": "error sum", "loss": "mse"})
+        await pilot.pause()
+
+    assert snap_compare(ChartApp(), terminal_size=(60, 20), run_before=draw)
+
+
+def test_chart_alone_at_60x20_log_light(snap_compare: Callable[..., bool]) -> None:
+    async def draw(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "textual-light"
+        chart = pilot.app.query_one(LossChart)
+        chart.show(tutorial_like(), TITLE, labels={"reported": "error sum", "loss": "mse"})
+        chart.toggle_log_scale()
+        await pilot.pause()
+
+    assert snap_compare(ChartApp(), terminal_size=(60, 20), run_before=draw)

@@ -32,10 +32,13 @@ import numpy as np
 import numpy.typing as npt
 import plotext
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
@@ -382,8 +385,13 @@ class LossChart(Widget):
         self._snapshot: HistorySnapshot | None = None
         self._title = ""
         self._figure: Figure | None = None
-        self._cache_key: tuple[object, ...] | None = None
-        self._cache: Text | None = None
+        # The chart as text, for its size, toggle and theme; and as screen rows, for its text and
+        # the widget's base style. show() and clear() drop both.
+        self._text_key: tuple[object, ...] | None = None
+        self._text: Text | None = None
+        self._strips_source: tuple[Text, int, Style] | None = None
+        self._strips: list[Strip] = []
+        self._base_style: Style | None = None
 
     @property
     def snapshot(self) -> HistorySnapshot | None:
@@ -403,20 +411,21 @@ class LossChart(Widget):
         Args:
             snapshot: The history to draw; the chart keeps it, so don't change it afterwards.
             title: The title row, e.g. ``"epoch 120/30000  error sum 0.2418  mse 0.0273"``.
-            labels: Legend names to use from now on, per series name (merged over earlier ones).
+            labels: Legend names per series name, used from now on in place of earlier ones
+                (over ``DEFAULT_LABELS``); None keeps the current names.
         """
         self._snapshot = snapshot
         self._title = title
-        if labels:
-            self._labels.update(labels)
-        self._cache = None
+        if labels is not None:
+            self._labels = dict(labels)
+        self._text = None
         self.refresh()
 
     def clear(self) -> None:
         """Forget the history and show the empty chart."""
         self._snapshot = None
         self._title = ""
-        self._cache = None
+        self._text = None
         self.refresh()
 
     def toggle_log_scale(self) -> None:
@@ -433,15 +442,33 @@ class LossChart(Widget):
         self.refresh()
 
     def render(self) -> RenderResult:
-        """The chart, rebuilt only when something it shows has changed."""
-        width, height = self.content_region.size
+        """The chart as text (what ``render_line`` shows, row by row)."""
+        return self._chart_text()
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the chart.
+
+        Rows are made from the chart's text by Rich directly: Textual's general text path costs
+        more than building the chart itself, and this widget redraws while training runs.
+        """
+        strips = self._chart_strips(self._base_style or self.rich_style)
+        if 0 <= y < len(strips):
+            return strips[y]
+        return Strip.blank(self.content_size.width, self._base_style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Rows for a repaint, with the widget's style looked up once rather than per row."""
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def _chart_text(self) -> Text:
+        width, height = self.content_size
         dark = self.app.current_theme.dark
-        # show() and clear() drop the cache; the rest of what the chart depends on is here.
         key = (width, height, self.log_scale, dark)
-        if key != self._cache_key or self._cache is None:
+        if self._text is None or key != self._text_key:
             if self._figure is None:
                 self._figure = _new_figure()
-            self._cache = render_chart(
+            self._text = render_chart(
                 self._snapshot,
                 self._title,
                 width,
@@ -451,5 +478,22 @@ class LossChart(Widget):
                 labels=self._labels,
                 figure=self._figure,
             )
-            self._cache_key = key
-        return self._cache
+            self._text_key = key
+        return self._text
+
+    def _chart_strips(self, base: Style) -> list[Strip]:
+        """The chart's rows over ``base``, the widget's own style (theme colours).
+
+        The chart's segments carry foreground colours only, so the base shows through.
+        """
+        text = self._chart_text()
+        width = self.content_size.width
+        source = self._strips_source
+        # Compare the text by identity, holding on to it: an id() alone could be reused by a
+        # new text once the old one is freed.
+        if source is None or source[0] is not text or source[1:] != (width, base):
+            segments = text.render(self.app.console)
+            lines = Segment.split_and_crop_lines(segments, width, pad=True, include_new_lines=False)
+            self._strips = [Strip(line, width).apply_style(base) for line in lines]
+            self._strips_source = (text, width, base)
+        return self._strips
