@@ -46,7 +46,7 @@ REFERENCE_LOSSES: dict[str, Callable[[Floats, Floats], float]] = {
 }
 
 # (loss, output activation, classes): mse/bce on one sigmoid-like output and on three
-# one-per-class outputs, ce on softmax.
+# one-per-class outputs, ce on a softmax over two and over three classes.
 OUTPUTS = [
     ("mse", "sigmoid", 2),
     ("mse", "linear", 2),
@@ -55,6 +55,7 @@ OUTPUTS = [
     ("bce", "sigmoid", 2),
     ("mse", "sigmoid", 3),
     ("bce", "sigmoid", 3),
+    ("ce", "softmax", 2),
     ("ce", "softmax", 3),
 ]
 DEPTHS: dict[int, tuple[int, ...]] = {0: (), 1: (4,), 2: (4, 3)}
