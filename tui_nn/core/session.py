@@ -324,9 +324,8 @@ def _hyperparams(table: Mapping[str, Any]) -> Hyperparams:
         key = f"hyperparams.{name}"
         default = getattr(defaults, name)
         if isinstance(default, tuple):
-            check_numbers(value, key)
-            if not all(type(n) is int for n in value):
-                raise TuiNNError(f"{key} must be a list of whole numbers", field=key)
+            if not isinstance(value, list) or not all(type(n) is int for n in value):
+                raise TuiNNError(f"{key} must be a list of whole numbers (layer sizes)", field=key)
             value = tuple(value)
         elif isinstance(default, str):
             if not isinstance(value, str):
