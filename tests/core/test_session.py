@@ -138,6 +138,27 @@ def test_session_checks_itself() -> None:
     assert caught.value.field == "history"
 
 
+def test_numpy_numbers_from_a_trainer_save_as_plain_numbers(tmp_path: Path) -> None:
+    session = Session(
+        epoch=np.int64(5),
+        normalize=np.True_,
+        history_epochs=np.arange(1, 4),
+        history={"loss": np.array([0.5, 0.25, np.nan])},
+    )
+    save_session(session, tmp_path / "s.toml")
+    assert_same(load_session(tmp_path / "s.toml"), session)
+    with pytest.raises(TuiNNError) as caught:
+        Session(history_epochs=(1,), history={"loss": ("low",)})
+    assert caught.value.field == "history"
+
+
+def test_save_refuses_what_would_not_load_back(tmp_path: Path) -> None:
+    dataset = Dataset(np.eye(2), np.array([0, 1]), ("a", "b"), class_names=("x", "x"))
+    with pytest.raises(TuiNNError, match="class names must differ"):
+        save_session(Session(dataset=dataset), tmp_path / "s.toml")
+    assert not (tmp_path / "s.toml").exists()
+
+
 def test_prepare_splits_by_the_hyperparameter_seed() -> None:
     session = Session(dataset=make_dataset("moons"), test_split=0.25, normalize=True)
     data = session.prepare()

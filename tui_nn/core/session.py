@@ -127,15 +127,29 @@ class Session:
     history: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Plain Python numbers throughout: NumPy scalars would not serialise to TOML.
         object.__setattr__(self, "test_split", check_test_fraction(self.test_split))
-        if not isinstance(self.normalize, bool):
+        if not isinstance(self.normalize, bool | np.bool_):
             raise TuiNNError("normalize must be true or false", field="normalize")
-        if isinstance(self.epoch, bool) or not isinstance(self.epoch, int) or self.epoch < 0:
+        object.__setattr__(self, "normalize", bool(self.normalize))
+        if (
+            isinstance(self.epoch, bool)
+            or not isinstance(self.epoch, int | np.integer)
+            or self.epoch < 0
+        ):
             raise TuiNNError("epoch must be a whole number >= 0", field="epoch")
-        object.__setattr__(self, "history_epochs", tuple(self.history_epochs))
-        object.__setattr__(
-            self, "history", {name: tuple(values) for name, values in self.history.items()}
-        )
+        object.__setattr__(self, "epoch", int(self.epoch))
+        try:
+            epochs = tuple(int(epoch) for epoch in self.history_epochs)
+            history = {
+                str(name): tuple(float(v) for v in values) for name, values in self.history.items()
+            }
+        except (TypeError, ValueError):
+            raise TuiNNError(
+                "history must be whole-number epochs and numeric series", field="history"
+            ) from None
+        object.__setattr__(self, "history_epochs", epochs)
+        object.__setattr__(self, "history", history)
         for name, values in self.history.items():
             if len(values) != len(self.history_epochs):
                 raise TuiNNError(
@@ -260,8 +274,7 @@ def save_session(
         raise TuiNNError(
             f"weights_file must be toml or npz, got {weights_file!r}", field="weights_file"
         )
-    if session.network is not None and not np.isfinite(session.network.params).all():
-        raise TuiNNError("the model has non-finite weights; reset it to save", field="model")
+    _check_saveable(session)
     target = Path(path)
     old_npz = _referenced_npz(target)
     new_npz = None
@@ -282,6 +295,27 @@ def save_session(
     if old_npz is not None and old_npz != new_npz:
         with contextlib.suppress(OSError):
             target.with_name(old_npz).unlink()
+
+
+def _check_saveable(session: Session) -> None:
+    """Refuse to write what ``load_session`` would refuse to read back."""
+    dataset = session.dataset
+    check_names(list(dataset.feature_names), "dataset.feature_names")
+    check_names(list(dataset.class_names), "dataset.class_names")
+    check_names([dataset.label_name], "dataset.label_name")
+    if len(set(dataset.class_names)) != len(dataset.class_names):
+        raise TuiNNError("class names must differ to be saved", field="dataset.class_names")
+    if dataset.n_rows > MAX_ROWS:
+        raise TuiNNError(f"a session holds at most {MAX_ROWS} rows", field="dataset")
+    if len(session.history) > MAX_SERIES or len(session.history_epochs) > MAX_HISTORY_POINTS:
+        raise TuiNNError(
+            f"a session holds at most {MAX_SERIES} history series of {MAX_HISTORY_POINTS} points",
+            field="history",
+        )
+    if list(session.history_epochs) != sorted(set(session.history_epochs)):
+        raise TuiNNError("history epochs must ascend", field="history")
+    if session.network is not None and not np.isfinite(session.network.params).all():
+        raise TuiNNError("the model has non-finite weights; reset it to save", field="model")
 
 
 def _referenced_npz(target: Path) -> str | None:
