@@ -276,36 +276,42 @@ def test_divergence_stops_the_run_and_keeps_the_last_finite_weights(name: str) -
     assert trainer.divergence == last.divergence
 
 
-@pytest.mark.parametrize("name", ["momentum-tanh", "adam-linear", "tutorial-linear"])
-def test_divergence_rolls_back_the_optimiser_state_too(name: str) -> None:
-    # After the roll-back the trainer is exactly a twin that stopped at epoch k - 1:
-    # same parameters and same optimiser state (momentum's velocity), so the same future.
-    trainer = Trainer(Hyperparams(**DIVERGING[name]), TUTORIAL_DATASET)
-    k = len(list(trainer.run(1000)))
-    twin = Trainer(Hyperparams(**DIVERGING[name]), TUTORIAL_DATASET)
-    list(twin.run(k - 1))
-    for lr in (1e-3, 1e6):
-        trainer.set_learning_rate(lr)
-        twin.set_learning_rate(lr)
-        assert _bits(list(trainer.run(3))) == _bits(list(twin.run(3)))
-        assert trainer.network.params.tobytes() == twin.network.params.tobytes()
-
-
-@pytest.mark.parametrize("optimizer", ["gd", "momentum"])
-def test_training_continues_after_lowering_the_learning_rate(optimizer: str) -> None:
-    # One absurd step overflows; the model keeps its starting weights and can carry on.
-    # (Adam's step is about lr whatever the gradient, so its first step never overflows.)
+@pytest.mark.parametrize(
+    ("optimizer", "lr", "batch_size"),
+    [
+        ("gd", 1e308, 0),
+        ("momentum", 1e308, 0),
+        # Adam's step is about lr whatever the gradient, so one step never overflows; the
+        # second row's loss does, still within epoch 1.
+        ("adam", 1e200, 1),
+    ],
+    ids=["gd", "momentum", "adam"],
+)
+def test_training_continues_after_lowering_the_learning_rate(
+    optimizer: str, lr: float, batch_size: int
+) -> None:
+    # Epoch 1 overflows; the model keeps its starting weights and optimiser state (zero
+    # velocity, zero moments) and carries on once the rate is sensible.
     data = Dataset(np.eye(3), np.array([0, 1, 1]), ("a", "b", "c"))
     network = Network.from_arrays([[[0.1], [0.2], [30.0]]], [[0.0]], ["linear"])
-    hp = Hyperparams(recipe="textbook", output_activation="linear", optimizer=optimizer, lr=1e308)
+    start = network.params.copy()
+    hp = Hyperparams(
+        recipe="textbook",
+        output_activation="linear",
+        optimizer=optimizer,
+        lr=lr,
+        batch_size=batch_size,
+    )
     trainer = Trainer(hp, data, network=network)
     (diverged,) = list(trainer.run(10))
     assert diverged.divergence is not None
+    assert trainer.network.params.tobytes() == start.tobytes()
     trainer.set_learning_rate(0.2)
     after = list(trainer.run(50))
     assert [r.epoch for r in after] == list(range(1, 51))
     assert all(r.divergence is None and math.isfinite(r.loss) for r in after)
-    assert after[-1].loss < after[0].loss / 2
+    # Stale optimiser state (infinite second moments) would stall it well short of this.
+    assert after[-1].loss < after[0].loss / 10
 
 
 def _parameter_name(sizes: tuple[int, ...], index: int) -> str:
