@@ -149,25 +149,27 @@ def _thin(count: int, target: int) -> npt.NDArray[np.intp]:
     return np.unique(np.linspace(0, count - 1, max(target, 2)).round().astype(np.intp))
 
 
-def _nice_step(span: float, max_ticks: int) -> float:
-    """A 1-2-5 step giving at most ``max_ticks`` ticks over ``span``."""
-    raw = span / max(max_ticks - 1, 1)
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    for multiple in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if raw <= multiple * magnitude * (1 + 1e-9):
-            return multiple * magnitude
-    return 10.0 * magnitude
+def _ticks(lower: float, upper: float, max_ticks: int, whole: bool = False) -> list[float]:
+    """As many round-numbered ticks inside [lower, upper] as fit in ``max_ticks``.
 
-
-def _ticks(lower: float, upper: float, max_ticks: int) -> list[float]:
-    """Round-numbered tick positions inside [lower, upper]."""
-    if max_ticks < 2 or not upper > lower:
+    Steps are 1, 2, 2.5 or 5 times a power of ten, whole numbers only if ``whole`` (epochs,
+    powers of ten on the log view).
+    """
+    if not upper > lower:
         return [lower]
-    step = _nice_step(upper - lower, max_ticks)
-    first = math.ceil(lower / step - 1e-9)
-    last = math.floor(upper / step + 1e-9)
-    # A round step can overshoot a narrow range; then the upper end is the one worth a label.
-    return [k * step for k in range(first, last + 1)] or [upper]
+    span = upper - lower
+    magnitude = math.floor(math.log10(span / max(max_ticks, 1)))
+    for exponent in range(magnitude - 1, magnitude + 3):
+        for multiple in (1.0, 2.0, 2.5, 5.0):
+            step = multiple * 10.0**exponent
+            if whole and (step < 1 or step % 1):
+                continue
+            first = math.ceil(lower / step - 1e-9)
+            last = math.floor(upper / step + 1e-9)
+            if last - first + 1 <= max(max_ticks, 1):
+                # A round step can miss a narrow range; then label its upper end.
+                return [k * step for k in range(first, last + 1)] or [upper]
+    return [upper]
 
 
 def _format_ticks(ticks: Sequence[float], integer: bool) -> list[str]:
@@ -177,14 +179,22 @@ def _format_ticks(ticks: Sequence[float], integer: bool) -> list[str]:
         if max(abs(t) for t in ticks) >= 10_000 and all(t % 1000 == 0 for t in ticks):
             return [f"{round(t / 1000)}k" if t else "0" for t in ticks]
         return [f"{round(t)}" for t in ticks]
-    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(ticks[0]) or 1.0
+    if len(ticks) == 1:
+        return [f"{ticks[0]:.4g}"]
+    step = abs(ticks[1] - ticks[0])
     biggest = max(abs(t) for t in ticks)
     # The fewest decimals that write every tick exactly (0.25 needs two, 0.5 one).
     decimals = next(
         (d for d in range(6) if all(abs(round(t, d) - t) < step * 1e-6 for t in ticks)), 6
     )
     if decimals > 4 or biggest >= 1e6:
-        return [f"{t:.1e}" for t in ticks]
+        # Exponent form, with the fewest digits that keep the labels apart.
+        labels: list[str] = []
+        for digits in range(1, 8):
+            labels = [f"{t:.{digits}e}" for t in ticks]
+            if len(set(labels)) == len(labels):
+                break
+        return labels
     return [f"{t:.{decimals}f}" for t in ticks]
 
 
@@ -194,6 +204,19 @@ def _limits(lower: float, upper: float, integer: bool) -> tuple[float, float]:
         return lower, upper
     pad = 1.0 if integer else max(abs(lower) * 0.1, 1e-3)
     return lower - pad, upper + pad
+
+
+def _with_zero(lower: float, upper: float) -> tuple[float, float]:
+    """Reach down (or up) to zero when the values come close to it, as losses do.
+
+    A loss settling at 0.0003 then sits on a labelled zero line instead of floating at an
+    unlabelled bottom edge.
+    """
+    if 0 < lower < 0.1 * (upper - lower):
+        return 0.0, upper
+    if 0 > upper > -0.1 * (upper - lower):
+        return lower, 0.0
+    return lower, upper
 
 
 def _series_points(
@@ -315,12 +338,19 @@ def _plot(
     x_high = max(float(x[-1]) for _, _, x, _ in drawn)
     y_low = min(float(y.min()) for _, _, _, y in drawn)
     y_high = max(float(y.max()) for _, _, _, y in drawn)
+    flat, flat_value = y_low == y_high, y_low
     x_low, x_high = _limits(x_low, x_high, integer=True)
     y_low, y_high = _limits(y_low, y_high, integer=False)
+    if not log_scale:
+        y_low, y_high = _with_zero(y_low, y_high)
 
-    # Roughly one x tick per 12 columns and one y tick per 3 rows keeps labels apart.
-    x_ticks = _ticks(x_low, x_high, max(2, width // 12))
-    y_ticks = _ticks(y_low, y_high, max(2, min(8, (height - 3) // 3 + 1)))
+    # Roughly one x tick per 12 columns and one y tick per 4 rows keeps labels apart.
+    x_ticks = _ticks(x_low, x_high, max(2, width // 12), whole=True)
+    y_whole = log_scale and y_high - y_low >= 2
+    y_ticks = _ticks(y_low, y_high, max(2, min(8, (height - 3) // 4 + 1)), whole=y_whole)
+    if flat:
+        # One value only: label exactly that, not the padding around it.
+        y_ticks = [flat_value]
     x_axis = f.ruler("x")
     y_axis = f.ruler("y")
     x_axis.lim(x_low, x_high)
