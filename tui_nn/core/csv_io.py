@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
@@ -150,10 +151,8 @@ def parse_csv_text(
             f"the file has {len(feature_columns)} feature columns, more than {MAX_FEATURES}",
             field="dataset",
         )
-    features = np.empty((len(records) - 1, len(feature_columns)), dtype=np.float64)
-    label_texts: list[str] = []
-    label_rows: list[int] = []
-    for index, (row, cells) in enumerate(records[1:]):
+    data = records[1:]
+    for row, cells in data:
         if len(cells) != len(names):
             short = len(cells) < len(names)
             raise TuiNNError(
@@ -163,24 +162,18 @@ def parse_csv_text(
                 f"{_count(len(names), 'column')} ({', '.join(names)})",
                 field="dataset",
             )
-        for out, column in enumerate(feature_columns):
-            features[index, out] = _feature(
-                cells[column], row, column + 1, names, names[label_column]
+    features = _features(data, feature_columns, names, names[label_column])
+    label_texts = [cells[label_column] for _, cells in data]
+    for row, value in zip((row for row, _ in data), label_texts, strict=True):
+        if not value or len(value) > MAX_NAME_LENGTH or _LINE_BREAK.search(value):
+            problem = (
+                "holds a line break"
+                if value and len(value) <= MAX_NAME_LENGTH
+                else f"must be 1 to {MAX_NAME_LENGTH} characters, got {len(value)}"
             )
-        value = cells[label_column]
-        if not value or len(value) > MAX_NAME_LENGTH:
             raise TuiNNError(
-                f"{_cell(row, label_column + 1, names)}: the label must be 1 to "
-                f"{MAX_NAME_LENGTH} characters, got {len(value)}",
-                field="dataset",
+                f"{_cell(row, label_column + 1, names)}: the label {problem}", field="dataset"
             )
-        if _LINE_BREAK.search(value):
-            raise TuiNNError(
-                f"{_cell(row, label_column + 1, names)}: the label holds a line break",
-                field="dataset",
-            )
-        label_texts.append(value)
-        label_rows.append(row)
     class_names, labels = _classes(label_texts, names[label_column], label_column + 1)
     return Dataset(
         features=features,
@@ -231,6 +224,27 @@ def _label_column(names: list[str], label: str | None) -> int:
             field="label",
         )
     return names.index(wanted)
+
+
+def _features(
+    data: list[tuple[int, list[str]]], columns: list[int], names: list[str], label_name: str
+) -> npt.NDArray[np.float64]:
+    """The feature matrix; a bad cell is reported by its row and column."""
+    try:
+        # The fast path: one comprehension, no per-cell checks; only a failure pays for
+        # finding the exact cell below.
+        values = [float(cells[column]) for _, cells in data for column in columns]
+        features = np.array(values, dtype=np.float64).reshape(len(data), len(columns))
+        bad = np.argwhere(~np.isfinite(features))
+        if not bad.size:
+            return features
+        data = [data[int(bad[0][0])]]
+    except ValueError:
+        pass
+    for row, cells in data:
+        for column in columns:
+            _feature(cells[column], row, column + 1, names, label_name)
+    raise AssertionError("unreachable: a cell failed the fast path but not the checks")
 
 
 def _feature(text: str, row: int, column: int, names: list[str], label_name: str) -> float:
