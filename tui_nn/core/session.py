@@ -318,16 +318,23 @@ def _check_saveable(session: Session) -> None:
         raise TuiNNError("the model has non-finite weights; reset it to save", field="model")
 
 
+_WEIGHTS_FILE_LINE = re.compile(r'^weights_file = "([^"\n]*)"$', re.MULTILINE)
+
+
 def _referenced_npz(target: Path) -> str | None:
-    """The weights file the session now at ``target`` names, if it is one of ours."""
+    """The weights file the session now at ``target`` names, if it is one of ours.
+
+    A line scan rather than a TOML parse: parsing a big session costs seconds, and the name
+    is only used to delete a file that matches our own ``<stem>-<hash>.npz`` pattern.
+    """
     try:
         with open(target, "rb") as handle:
-            text = handle.read(MAX_SESSION_BYTES).decode("utf-8")
-        name = tomllib.loads(text).get("model", {}).get("weights_file")
-    except (OSError, ValueError, AttributeError, RecursionError):
+            text = handle.read(MAX_SESSION_BYTES).decode("utf-8", errors="replace")
+    except OSError:
         return None
-    if isinstance(name, str) and _npz_pattern(target.stem).fullmatch(name):
-        return name
+    found = _WEIGHTS_FILE_LINE.search(text)
+    if found and _npz_pattern(target.stem).fullmatch(found.group(1)):
+        return found.group(1)
     return None
 
 
