@@ -152,6 +152,29 @@ def test_numpy_numbers_from_a_trainer_save_as_plain_numbers(tmp_path: Path) -> N
     assert caught.value.field == "history"
 
 
+def test_loaded_session_trains_on_exactly_as_if_never_saved(tmp_path: Path) -> None:
+    """The tutorial recipe keeps no optimiser state, so a reloaded model continues bit for bit."""
+    straight = Trainer(Hyperparams(epochs=200), TUTORIAL_DATASET)
+    list(straight.run())
+    first = Trainer(Hyperparams(epochs=200), TUTORIAL_DATASET)
+    results = list(first.run(100))
+    session = Session(
+        hyperparams=Hyperparams(epochs=200),
+        network=first.network,
+        epoch=first.epoch,
+        history_epochs=tuple(r.epoch for r in results),
+        history={"reported": [r.reported for r in results], "test_loss": [None] * 100},
+    )
+    save_session(session, tmp_path / "s.toml")
+    loaded = load_session(tmp_path / "s.toml")
+    assert loaded.network is not None
+    resumed = Trainer(loaded.hyperparams, loaded.dataset, network=loaded.network, epoch=100)
+    assert resumed.remaining == 100
+    list(resumed.run())
+    assert resumed.network.params.tobytes() == straight.network.params.tobytes()
+    assert np.isnan(loaded.history["test_loss"]).all()
+
+
 def test_save_refuses_what_would_not_load_back(tmp_path: Path) -> None:
     dataset = Dataset(np.eye(2), np.array([0, 1]), ("a", "b"), class_names=("x", "x"))
     with pytest.raises(TuiNNError, match="class names must differ"):

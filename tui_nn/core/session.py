@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import math
 import os
 import re
 import sys
@@ -114,7 +115,7 @@ class Session:
         epoch: Epochs the model has trained.
         history_epochs: The epoch of each history point, ascending.
         history: Series by name (``reported``, ``loss``, ``test_loss``), each one value per
-            history point (``nan`` where a series has none).
+            history point (``nan`` where a series has none; None is taken as ``nan``).
     """
 
     dataset: Dataset = TUTORIAL_DATASET
@@ -142,7 +143,8 @@ class Session:
         try:
             epochs = tuple(int(epoch) for epoch in self.history_epochs)
             history = {
-                str(name): tuple(float(v) for v in values) for name, values in self.history.items()
+                str(name): tuple(math.nan if v is None else float(v) for v in values)
+                for name, values in self.history.items()
             }
         except (TypeError, ValueError):
             raise TuiNNError(
