@@ -162,6 +162,8 @@ def _train(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     divergence = last.divergence if last is not None else None
+    # A roll-back may return to an epoch before the last one reported.
+    del history[trainer.epoch :], losses[trainer.epoch :]
     prediction = trainer.predict(rows) if rows else None
     evaluation = trainer.evaluate()
     network = trainer.network

@@ -257,9 +257,9 @@ def test_a_mini_batch_epoch_is_one_gradient_step_per_batch(batch_size: int) -> N
     trainer = Trainer(hp, data, network=Network(sizes, names, params.copy()))
     result = trainer.step()
 
-    # The documented order: the rows shuffled in place by numpy's default_rng(seed).
+    # The documented order: epoch e (from 0) shuffles the rows with default_rng((seed, e)).
     order = np.arange(data.n_rows)
-    np.random.default_rng(seed).shuffle(order)
+    np.random.default_rng((seed, 0)).shuffle(order)
     expected, losses = params.copy(), []
     for start in range(0, data.n_rows, batch_size):
         rows = order[start : start + batch_size]

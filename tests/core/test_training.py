@@ -264,10 +264,15 @@ def test_divergence_stops_the_run_and_keeps_the_last_finite_weights(name: str) -
     assert all(r.divergence is None for r in results[:-1])
     k = len(results)
     assert last.divergence.epoch == k
-    assert last.epoch == trainer.epoch == k - 1
-    kept = params[-2] if k > 1 else start
+    # Weights kept: the last whose loss was finite. A non-finite loss is measured before the
+    # update, so it condemns the weights epoch k started from too: one epoch further back.
+    loss_went = not math.isfinite(last.loss)
+    kept_epoch = max(k - 2, 0) if loss_went else k - 1
+    assert last.epoch == trainer.epoch == last.divergence.kept_epoch == kept_epoch
+    kept = params[kept_epoch - 1] if kept_epoch else start
     assert np.isfinite(trainer.network.params).all()
     assert trainer.network.params.tobytes() == kept.tobytes()
+    assert math.isfinite(trainer.evaluate().loss) or kept_epoch == 0
     assert PARAMETER_NAME.match(last.divergence.parameter)
     assert not math.isfinite(last.divergence.value)
     message = last.divergence.message()
@@ -491,3 +496,29 @@ def test_huge_but_finite_weights_are_not_divergence(
     assert [r.divergence for r in results] == [None] * 50
     assert np.isfinite(trainer.network.params).all()
     assert np.abs(trainer.network.params).max() > 1e300
+
+
+def test_after_a_loss_overflow_a_lower_rate_trains_on_from_the_kept_weights() -> None:
+    # A linear output's loss (about w^2) overflows long before any weight does; the kept
+    # weights must be ones whose loss is finite, or lowering the rate could not help.
+    hp = Hyperparams(recipe="textbook", output_activation="linear", lr=1e6)
+    trainer = Trainer(hp, TUTORIAL_DATASET)
+    *_, diverged = trainer.run(1000)
+    assert diverged.divergence is not None and diverged.divergence.parameter == "loss"
+    assert math.isfinite(trainer.evaluate().loss)
+    trainer.set_learning_rate(1e-9)
+    after = list(trainer.run(20))
+    assert len(after) == 20 and all(r.divergence is None for r in after)
+    assert after[-1].loss <= after[0].loss
+
+
+def test_mini_batch_order_depends_only_on_seed_and_epoch() -> None:
+    # A run rebuilt from a saved model at epoch 3 sees the batches an unbroken run sees.
+    hp = Hyperparams(recipe="textbook", optimizer="gd", batch_size=2, seed=5, lr=0.5)
+    straight = Trainer(hp, TUTORIAL_DATASET)
+    list(straight.run(6))
+    first = Trainer(hp, TUTORIAL_DATASET)
+    list(first.run(3))
+    rebuilt = Trainer(hp, TUTORIAL_DATASET, network=first.network.copy(), epoch=3)
+    list(rebuilt.run(3))
+    assert rebuilt.network.params.tobytes() == straight.network.params.tobytes()

@@ -152,7 +152,11 @@ def check_field(name: str, value: Any, shown: str | None = None) -> None:
         shown: How to quote the value in the message (what the user typed), if not ``value``.
     """
     spec = FIELDS[name]
-    if isinstance(value, bool) or not spec.check(value):
+    try:
+        valid = not isinstance(value, bool) and spec.check(value)
+    except TypeError:
+        valid = False
+    if not valid:
         got = shown if shown is not None else _show(value)
         raise TuiNNError(f"{spec.label} {spec.rule}, got {got}", field=name)
 
@@ -195,7 +199,10 @@ class Hyperparams:
     dtype: str = "float64"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden", tuple(self.hidden))
+        try:
+            object.__setattr__(self, "hidden", tuple(self.hidden))
+        except TypeError:
+            check_field("hidden", self.hidden)  # not a sequence of sizes: raises its message
         for name in FIELDS:
             check_field(name, getattr(self, name))
         self._check_combination()

@@ -47,17 +47,20 @@ class Divergence:
         parameter: The first non-finite parameter (e.g. ``layer 1 weight [0, 2]``), or
             ``loss`` when the parameters stayed finite but the loss did not.
         value: That parameter's (or the loss's) value.
+        kept_epoch: The epoch whose weights the model kept: the last with a finite loss.
     """
 
     epoch: int
     parameter: str
     value: float
+    kept_epoch: int
 
     def message(self) -> str:
         """A sentence for the user."""
         return (
             f"training diverged at epoch {self.epoch}: {self.parameter} became {self.value}; "
-            f"kept the weights from epoch {self.epoch - 1}. Try a smaller learning rate."
+            f"kept the weights from epoch {self.kept_epoch}, the last with a finite loss. "
+            "Lower the learning rate and train on, or reset."
         )
 
 
@@ -100,6 +103,23 @@ def targets_for(dataset: Dataset, n_outputs: int, dtype: npt.DTypeLike) -> Array
     if n_outputs == 1:
         return dataset.labels.reshape(-1, 1).astype(dtype)
     return np.eye(n_outputs, dtype=dtype)[dataset.labels]
+
+
+class _Checkpoint:
+    """A saved copy of the parameters and the optimiser's state, restorable in place."""
+
+    def __init__(self, params: Array, state: list[Array]) -> None:
+        self._pairs = [(np.empty_like(live), live) for live in (params, *state)]
+
+    def save(self) -> None:
+        """Copy the live arrays in."""
+        for saved, live in self._pairs:
+            np.copyto(saved, live)
+
+    def restore(self) -> None:
+        """Copy the saved arrays back."""
+        for saved, live in self._pairs:
+            np.copyto(live, saved)
 
 
 class _Workspace:
@@ -166,13 +186,17 @@ class Trainer:
         self._optimizer = OPTIMIZERS[hyperparams.optimizer](
             network.params.size, hyperparams.lr, dtype
         )
-        self._checkpoint = np.empty_like(network.params)
-        self._state_checkpoints = [(np.empty_like(live), live) for live in self._optimizer.state()]
+        # Two checkpoints, alternating by epoch: when the loss itself goes non-finite, the
+        # weights that produced it are the previous epoch's, so roll back one further.
+        self._checkpoints = [
+            _Checkpoint(network.params, self._optimizer.state()),
+            _Checkpoint(network.params, self._optimizer.state()),
+        ]
         self._loss = LOSSES[hyperparams.loss]
         self._output_delta = OUTPUT_DELTAS.get((hyperparams.loss, hyperparams.output_activation))
         if self._batch < self._rows:
+            self._identity = np.arange(self._rows)
             self._order = np.arange(self._rows)
-            self._shuffle = np.random.default_rng(hyperparams.seed)
             self._x_batch = np.empty((self._batch, sizes[0]), dtype=dtype)
             self._y_batch = np.empty((self._batch, n_out), dtype=dtype)
         if self.test is not None:
@@ -226,9 +250,7 @@ class Trainer:
     def step(self) -> EpochResult:
         """Train one epoch and say what it measured."""
         params = self.network.params
-        np.copyto(self._checkpoint, params)
-        for saved, live in self._state_checkpoints:
-            np.copyto(saved, live)
+        self._checkpoints[self.epoch % 2].save()
         if self._fast_epoch is not None:
             reported, loss, total = self._fast_epoch()
         else:
@@ -258,15 +280,21 @@ class Trainer:
 
     def _roll_back(self, reported: float, loss: float) -> EpochResult:
         params = self.network.params
+        failed_epoch = self.epoch + 1
         bad = np.flatnonzero(~np.isfinite(params))
         if bad.size:
             where, value = self.network.parameter_name(int(bad[0])), float(params[bad[0]])
         else:
             where, value = "loss", loss
-        np.copyto(params, self._checkpoint)
-        for saved, live in self._state_checkpoints:
-            np.copyto(live, saved)
-        self.divergence = Divergence(self.epoch + 1, where, value)
+        if math.isfinite(loss) or self.epoch == 0:
+            # The weights this epoch started from had a finite loss: keep them.
+            self._checkpoints[self.epoch % 2].restore()
+        else:
+            # The loss was measured before the update, so this epoch's starting weights
+            # already give a non-finite loss: go back to the epoch before.
+            self._checkpoints[(self.epoch + 1) % 2].restore()
+            self.epoch -= 1
+        self.divergence = Divergence(failed_epoch, where, value, self.epoch)
         return EpochResult(self.epoch, reported, loss, None, self.divergence)
 
     def _forward(self, x: Array, work: _Workspace) -> Array:
@@ -315,7 +343,10 @@ class Trainer:
     def _textbook_epoch(self) -> float:
         if self._batch == self._rows:
             return self._textbook_batch(self._x, self._y)
-        self._shuffle.shuffle(self._order)
+        # The order depends only on (seed, epoch), so a resumed, rolled-back or reloaded run
+        # sees the same batches as one uninterrupted run.
+        np.copyto(self._order, self._identity)
+        np.random.default_rng((self.hyperparams.seed, self.epoch)).shuffle(self._order)
         total = 0.0
         for start in range(0, self._rows, self._batch):
             stop = min(start + self._batch, self._rows)
