@@ -139,7 +139,7 @@ def _moons(points: int, noise: float, rng: np.random.Generator) -> Points:
         ]
     )
     features += rng.normal(0.0, noise, size=features.shape)
-    # Centre the pair on the origin so it sits in [-1.5, 1.5] x [-0.75, 1.25].
+    # Centre the pair on the origin so it sits in [-1.5, 1.5] x [-0.75, 0.75].
     features -= [0.5, 0.25]
     return features, _labels([upper, lower])
 
