@@ -162,3 +162,76 @@ def test_console_script_and_module_run_the_same_engine() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["epochs"] == 3
+
+
+EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "assets" / "example.csv"
+
+
+def test_csv_with_a_named_label_and_a_test_split(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_json(
+        capsys,
+        "--dataset", str(EXAMPLE_CSV), "--label", "fruit", "--test-split", "0.2", "--normalize",
+        "--hidden", "8", "--epochs", "300", "--predict", "150,7,7",
+    )  # fmt: skip
+    assert report["class_names"] == ["apple", "lemon", "orange"]
+    assert (
+        report["note"]
+        == "3 classes: switched to output activation softmax, loss ce, recipe textbook"
+    )
+    assert len(report["test_history"]) == 300  # type: ignore[arg-type]
+    assert isinstance(report["train_accuracy"], float) and isinstance(
+        report["test_accuracy"], float
+    )
+    assert report["test_accuracy"] >= 0.8
+    (probabilities,) = report["predictions"]  # type: ignore[misc]
+    assert len(probabilities) == 3 and sum(probabilities) == pytest.approx(1.0)
+    assert report["predicted_classes"] == ["apple"]
+
+
+def test_session_saved_then_trained_on_equals_one_long_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    session = tmp_path / "tutorial.toml"
+    first = run_json(capsys, "--epochs", "100", "--save-session", str(session))
+    assert first["epochs"] == 100 and session.exists()
+    resumed = run_json(capsys, "--session", str(session), "--epochs", "250")
+    straight = run_json(capsys, "--epochs", "250")
+    assert resumed["epochs"] == 250
+    assert resumed["history"] == straight["history"][100:]  # type: ignore[index]
+    assert resumed["weights"] == straight["weights"]
+    assert resumed["biases"] == straight["biases"]
+
+
+def test_export_model_as_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    model = tmp_path / "model.json"
+    report = run_json(capsys, "--epochs", "10", "--export-model", str(model))
+    exported = json.loads(model.read_text())
+    assert json.dumps(report["weights"]) in json.dumps(exported)
+
+
+def test_built_in_dataset_with_points_and_noise(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_json(
+        capsys, "--dataset", "moons", "--points", "40", "--noise", "0.2", "--recipe", "textbook",
+        "--hidden", "6", "--activation", "tanh", "--epochs", "20", "--test-split", "0.25",
+    )  # fmt: skip
+    assert report["dataset"] == "moons"
+    assert len(report["test_history"]) == 20  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--dataset", "nope"], "--dataset: unknown dataset 'nope'"),
+        (["--dataset", str(EXAMPLE_CSV), "--label", "colour"], "--label: "),
+        (["--dataset", "xor", "--points", "-3"], "--points: points must be a whole number"),
+        (["--test-split", "2"], "--test-split: test split must be a fraction from 0 to 0.9"),
+        (["--session", "/no/such/session.toml"], "--session: /no/such/session.toml: no such file"),
+        (["--export-model", "model.txt", "--epochs", "1"], "exported as .json or .npz"),
+    ],
+)
+def test_bad_data_option_is_one_line_naming_it(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    assert exit_status(["train", *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1

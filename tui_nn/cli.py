@@ -18,16 +18,29 @@ from typing import Any, NoReturn, TextIO
 import numpy as np
 
 from tui_nn import __version__
-from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
+from tui_nn.core.dataset import Dataset
+from tui_nn.core.datasets import fit_hyperparams, parse_noise, parse_points, resolve_dataset
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
-from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.model_io import export_model
+from tui_nn.core.network import Prediction
+from tui_nn.core.session import Session, load_session, save_session
+from tui_nn.core.split import PreparedData, prepare_data
+from tui_nn.core.training import EpochResult, Evaluation, Trainer
 
 USAGE_ERROR = 2
 DIVERGED = 1
 
-OPTION_FOR_FIELD = {name: "--" + name.replace("_", "-") for name in FIELDS}
-"""Each hyperparameter field's command-line option (``batch_size`` -> ``--batch-size``)."""
+OPTION_FOR_FIELD = {
+    **{name: "--" + name.replace("_", "-") for name in FIELDS},
+    "dataset": "--dataset",
+    "label": "--label",
+    "points": "--points",
+    "noise": "--noise",
+    "test_split": "--test-split",
+}
+"""The option to blame for a ``TuiNNError`` of each field (``batch_size`` -> ``--batch-size``)."""
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -52,7 +65,37 @@ def _build_parser() -> argparse.ArgumentParser:
     defaults = Hyperparams().to_text()
     data = train.add_argument_group("data")
     data.add_argument(
-        "--dataset", default="tutorial", help="built-in dataset name (default: tutorial)"
+        "--dataset",
+        default=None,
+        metavar="NAME|PATH.csv",
+        help="a built-in dataset (tutorial, and, or, xor, circle, gauss, spiral, moons, "
+        "spiral3, blobs3) or a CSV file (default: tutorial)",
+    )
+    data.add_argument("--label", help="the CSV's label column (default: the last column)")
+    data.add_argument("--points", help="rows to generate for a built-in dataset")
+    data.add_argument("--noise", help="noise of a built-in dataset")
+    data.add_argument(
+        "--data-seed", default="0", help="seed of a built-in dataset's points (default: 0)"
+    )
+    data.add_argument(
+        "--test-split",
+        default=None,
+        metavar="FRACTION",
+        help="fraction of rows held out for testing, 0 to 0.9 (default: 0)",
+    )
+    data.add_argument(
+        "--normalize",
+        action="store_true",
+        default=None,
+        help="standardise features (mean 0, std 1) on the training rows",
+    )
+    saved = train.add_argument_group("sessions and models")
+    saved.add_argument(
+        "--session", metavar="FILE.toml", help="train on from a saved session (tui-nn's own file)"
+    )
+    saved.add_argument("--save-session", metavar="FILE.toml", help="save the trained session here")
+    saved.add_argument(
+        "--export-model", metavar="FILE.json|FILE.npz", help="export the trained model here"
     )
     model = train.add_argument_group("hyperparameters (defaults are the tutorial's)")
     for name, spec in FIELDS.items():
@@ -75,19 +118,60 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _hyperparams(args: argparse.Namespace) -> Hyperparams:
+def _hyperparams(args: argparse.Namespace, base: Hyperparams) -> Hyperparams:
     texts = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    return Hyperparams.from_text(texts, base)
+
+
+def _whole(option: str, text: str) -> int:
     try:
-        return Hyperparams.from_text(texts)
-    except TuiNNError as error:
-        option = OPTION_FOR_FIELD.get(error.field or "", "")
-        raise _UsageError(f"{option}: {error}" if option else str(error)) from None
+        return int(text)
+    except ValueError:
+        raise _UsageError(f"{option}: expected a whole number, got {text!r}") from None
 
 
-def _dataset(name: str) -> Dataset:
-    if name == "tutorial":
-        return TUTORIAL_DATASET
-    raise _UsageError(f"--dataset: unknown dataset {name!r}; built-in: tutorial")
+def _test_split(text: str | None) -> float:
+    if text is None:
+        return 0.0
+    try:
+        return float(text)
+    except ValueError:
+        raise TuiNNError(
+            f"test split must be a number from 0 to 0.9, got {text!r}", field="test_split"
+        ) from None
+
+
+def _setup(args: argparse.Namespace) -> tuple[Trainer, Session, PreparedData, str | None]:
+    """Build the trainer the options describe, from a session or from scratch."""
+    note = None
+    if args.session:
+        session = load_session(args.session)
+        dataset = session.dataset
+        if args.dataset is not None:
+            raise _UsageError("--dataset: a session brings its own data; drop one of the two")
+        hyperparams = _hyperparams(args, session.hyperparams)
+        test_split = session.test_split if args.test_split is None else _test_split(args.test_split)
+        normalize = session.normalize if args.normalize is None else True
+        network = session.network.copy() if session.network is not None else None
+        epoch = session.epoch
+    else:
+        dataset = resolve_dataset(
+            args.dataset or "tutorial",
+            label=args.label,
+            points=parse_points(args.points) if args.points is not None else None,
+            noise=parse_noise(args.noise) if args.noise is not None else None,
+            seed=_whole("--data-seed", args.data_seed),
+        )
+        hyperparams = _hyperparams(args, Hyperparams())
+        if args.output_activation is None and args.loss is None:
+            hyperparams, note = fit_hyperparams(hyperparams, dataset)
+        test_split, normalize = _test_split(args.test_split), bool(args.normalize)
+        network, epoch = None, 0
+    session = Session(dataset, hyperparams, test_split, normalize)
+    data = prepare_data(dataset, test_split, normalize, hyperparams.seed)
+    test = data.test if data.test.n_rows else None
+    trainer = Trainer(hyperparams, data.train, test, network=network, epoch=epoch)
+    return trainer, session, data, note
 
 
 def _prediction_rows(texts: list[str], features: int) -> list[list[float]]:
@@ -111,11 +195,20 @@ class _UsageError(Exception):
     """A bad option: reported in one line with exit status 2."""
 
 
+def _blame(error: TuiNNError) -> str:
+    """The message, prefixed with the option to fix when the field has one."""
+    option = OPTION_FOR_FIELD.get(error.field or "")
+    if option is None and error.field is not None:
+        return f"--session: {error}" if error.field not in ("path", "model") else str(error)
+    return f"{option}: {error}" if option else str(error)
+
+
 class _Progress:
     """A one-line progress bar on a terminal, shown only for runs longer than a second."""
 
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self._total = total
+    def __init__(self, remaining: int, start_epoch: int, stream: TextIO) -> None:
+        self._first = start_epoch
+        self._total = start_epoch + remaining
         self._stream = stream
         self._enabled = stream.isatty()
         self._start = time.monotonic()
@@ -130,7 +223,7 @@ class _Progress:
         self._shown = True
         done = epoch / self._total
         bar = "#" * int(done * 30)
-        rate = epoch / (now - self._start)
+        rate = (epoch - self._first) / (now - self._start)
         left = (self._total - epoch) / rate if rate else 0.0
         self._stream.write(
             f"\r[{bar:<30}] {done:4.0%} epoch {epoch}/{self._total} "
@@ -145,27 +238,42 @@ class _Progress:
 
 
 def _train(args: argparse.Namespace) -> int:
-    hyperparams = _hyperparams(args)
-    dataset = _dataset(args.dataset)
+    trainer, session, data, note = _setup(args)
+    dataset, hyperparams = session.dataset, trainer.hyperparams
     rows = _prediction_rows(args.predict, dataset.n_features)
-    trainer = Trainer(hyperparams, dataset)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     history: list[float] = []
     losses: list[float] = []
-    progress = _Progress(hyperparams.epochs, sys.stderr)
+    test_losses: list[float] = []
+    kept = DownsampledHistory()
+    start_epoch = trainer.epoch
+    progress = _Progress(trainer.remaining, start_epoch, sys.stderr)
     last: EpochResult | None = None
     try:
         for last in trainer.run():
             if last.divergence is None:
                 history.append(last.reported)
                 losses.append(last.loss)
+                if last.test_loss is not None:
+                    test_losses.append(last.test_loss)
+                kept.append(
+                    last.epoch, reported=last.reported, loss=last.loss, test_loss=last.test_loss
+                )
                 progress.update(last.epoch)
     finally:
         progress.close()
     divergence = last.divergence if last is not None else None
     # A roll-back may return to an epoch before the last one reported.
-    del history[trainer.epoch :], losses[trainer.epoch :]
-    prediction = trainer.predict(rows) if rows else None
-    evaluation = trainer.evaluate()
+    done = trainer.epoch - start_epoch
+    del history[done:], losses[done:], test_losses[done:]
+    inputs = np.asarray(rows, dtype=np.float64).reshape(len(rows), dataset.n_features)
+    if data.standardizer is not None:
+        inputs = data.standardizer.transform(inputs)
+    prediction = trainer.predict(inputs) if rows else None
+    train_eval = trainer.evaluate()
+    test_eval = trainer.evaluate(data.test) if data.test.n_rows else None
+    _save_outputs(args, trainer, session, data, kept)
     network = trainer.network
     if args.json:
         report: dict[str, Any] = {
@@ -177,13 +285,17 @@ def _train(args: argparse.Namespace) -> int:
             "history": history,
             "loss_history": losses,
             "loss_name": "mse" if hyperparams.recipe == "tutorial" else hyperparams.loss,
-            "train_accuracy": evaluation.accuracy,
+            "test_history": test_losses,
+            "train_accuracy": train_eval.accuracy,
+            "test_accuracy": None if test_eval is None else test_eval.accuracy,
+            "class_names": list(dataset.class_names),
             "predictions": [] if prediction is None else prediction.probabilities.tolist(),
             "predicted_classes": []
             if prediction is None
             else [dataset.class_names[c] for c in prediction.classes],
             "weights": [w.tolist() for w in network.weights],
             "biases": [b.tolist() for b in network.biases],
+            "note": note,
             "diverged": None
             if divergence is None
             else {
@@ -194,8 +306,40 @@ def _train(args: argparse.Namespace) -> int:
         }
         print(json.dumps(report))
     else:
-        _print_summary(trainer, dataset, history, losses, rows, divergence)
+        _print_summary(trainer, dataset, history, losses, rows, prediction, test_eval)
+        if divergence is not None:
+            print(divergence.message(), file=sys.stderr)
     return DIVERGED if divergence is not None else 0
+
+
+def _save_outputs(
+    args: argparse.Namespace,
+    trainer: Trainer,
+    session: Session,
+    data: PreparedData,
+    kept: DownsampledHistory,
+) -> None:
+    if args.save_session:
+        snapshot = kept.snapshot()
+        save_session(
+            session.replace(
+                hyperparams=trainer.hyperparams,
+                network=trainer.network,
+                epoch=trainer.epoch,
+                history_epochs=tuple(snapshot.epochs),
+                history=snapshot.series,
+            ),
+            args.save_session,
+        )
+    if args.export_model:
+        dataset = session.dataset
+        export_model(
+            trainer.network,
+            args.export_model,
+            dataset.class_names,
+            dataset.feature_names,
+            data.standardizer,
+        )
 
 
 def _print_summary(
@@ -204,7 +348,8 @@ def _print_summary(
     history: list[float],
     losses: list[float],
     rows: list[list[float]],
-    divergence: Any,
+    prediction: Prediction | None,
+    test_eval: Evaluation | None,
 ) -> None:
     hp = trainer.hyperparams
     reported = "error sum" if hp.recipe == "tutorial" else hp.loss
@@ -215,27 +360,29 @@ def _print_summary(
         f"layers {'-'.join(str(n) for n in trainer.network.layer_sizes)}"
     )
     if history:
-        print(f"epoch 1: {reported} {history[0]:.6g}")
-        print(f"epoch {len(history)}: {reported} {history[-1]:.6g}, {loss_name} {losses[-1]:.6g}")
+        first = trainer.epoch - len(history) + 1
+        also = f", {loss_name} {losses[-1]:.6g}" if reported != loss_name else ""
+        print(f"epoch {first}: {reported} {history[0]:.6g}")
+        print(f"epoch {trainer.epoch}: {reported} {history[-1]:.6g}{also}")
     evaluation = trainer.evaluate()
-    correct = round(evaluation.accuracy * dataset.n_rows)
-    print(f"accuracy: {correct}/{dataset.n_rows} rows right ({evaluation.accuracy:.0%})")
+    rows_trained = trainer.train.n_rows
+    correct = round(evaluation.accuracy * rows_trained)
+    print(f"accuracy: {correct}/{rows_trained} training rows right ({evaluation.accuracy:.0%})")
+    if test_eval is not None:
+        print(f"test accuracy: {test_eval.accuracy:.0%}, test loss {test_eval.loss:.6g}")
     with np.printoptions(precision=6, suppress=True):
         for layer, (w, b) in enumerate(
             zip(trainer.network.weights, trainer.network.biases, strict=True), start=1
         ):
             print(f"layer {layer} weights {w.tolist()}")
             print(f"layer {layer} bias {b.tolist()}")
-    if rows:
-        prediction = trainer.predict(rows)
+    if prediction is not None:
         for row, probabilities, klass in zip(
             rows, prediction.probabilities, prediction.classes, strict=True
         ):
             shown = ", ".join(f"{p:.8f}" for p in probabilities)
             features = ",".join(f"{v:g}" for v in row)
             print(f"predict {features} -> {shown} (class {dataset.class_names[klass]})")
-    if divergence is not None:
-        print(divergence.message(), file=sys.stderr)
 
 
 def _run_app() -> int:
@@ -253,8 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_app()
     try:
         return _train(args)
-    except (_UsageError, TuiNNError) as error:
+    except _UsageError as error:
         print(f"tui-nn train: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except TuiNNError as error:
+        print(f"tui-nn train: error: {_blame(error)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("tui-nn train: interrupted", file=sys.stderr)
