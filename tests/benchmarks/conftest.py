@@ -82,15 +82,26 @@ def mlp_hyperparams() -> Hyperparams:
     return MLP
 
 
+BUDGET = float(os.environ.get("TUI_NN_BENCH_BUDGET", "60"))
+"""Seconds one interleaved comparison may take before it stops at the rounds it has."""
+
+MIN_ROUNDS = 3
+
+
 def interleaved(rounds: int, candidates: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
     """Time each candidate once per round, alternating which goes first; seconds per call.
 
     Interleaving spreads whatever else the machine is doing evenly over the candidates, so
-    the ratio of their medians stays meaningful on a busy machine.
+    the ratio of their medians stays meaningful on a busy machine. A busy machine can also
+    make multithreaded BLAS crawl, so after ``BUDGET`` seconds (and at least ``MIN_ROUNDS``
+    rounds) it stops early with what it has.
     """
     times: dict[str, list[float]] = {name: [] for name in candidates}
     names = list(candidates)
+    deadline = time.perf_counter() + BUDGET
     for round_index in range(rounds):
+        if round_index >= MIN_ROUNDS and time.perf_counter() > deadline:
+            break
         order = names if round_index % 2 == 0 else names[::-1]
         for name in order:
             gc.collect()
