@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from textual import work
@@ -83,7 +84,8 @@ class TuiNNApp(App[None]):
         show_wall_clock: Show speed and times in the status line; off for repeatable screenshots.
     """
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, embedders) still find the stylesheet.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tui-nn"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t,f5", "train", "Train", priority=True),

@@ -54,17 +54,32 @@ class ChartPanel(Widget):
         """The loss view's chart."""
         return self.query_one("#loss-chart", LossChart)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
+
     def show(self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int) -> None:
         """Draw the history, titled with the latest epoch and values (as many as fit)."""
+        self._shown = (snapshot, hyperparams, target)
         labels = series_labels(hyperparams)
         chart = self.loss_chart
-        width = chart.content_region.width
+        width = chart.size.width
         titles = chart_titles(snapshot, labels, target)
         title = next((t for t in titles if len(t) <= width), titles[-1])
         chart.show(snapshot, title, labels)
 
+    def on_resize(self) -> None:
+        """Fit the title to the new width (the first one may come before the first layout)."""
+        self.call_after_refresh(self._retitle)
+
+    def _retitle(self) -> None:
+        # Read what is shown *now*: a newer run may have replaced it since the resize.
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def clear(self) -> None:
         """Forget the drawn history (after a reset)."""
+        self._shown = None
         self.loss_chart.clear()
 
     def toggle_log_scale(self) -> None:

@@ -65,7 +65,7 @@ class HyperparamsForm(Widget):
     def compose(self) -> ComposeResult:
         """One row per field (label, editor) and an error line under it, hidden while valid."""
         texts = self._initial.to_text()
-        with VerticalScroll(id="hp-fields"):
+        with VerticalScroll(id="hp-fields", can_focus=False):
             for name in ORDER:
                 with Horizontal(classes="hp-row"):
                     yield Label(SHORT_LABELS.get(name, FIELDS[name].label), classes="hp-label")

@@ -1,0 +1,71 @@
+"""Every workbench action is in the command palette (ctrl+p) under its plain name."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tui_nn.ui.app import TuiNNApp
+from tui_nn.ui.help_screen import HelpScreen
+
+from .pilot import WatchedApp, first_progress, settle
+
+
+async def search(pilot: Pilot[None], name: str) -> None:
+    """Open the palette and type ``name``."""
+    await pilot.press("ctrl+p")
+    await pilot.press(*["space" if char == " " else char for char in name])
+    await pilot.pause()
+
+
+async def palette(pilot: Pilot[None], name: str) -> None:
+    """Open the palette, type ``name``, run the top match."""
+    await search(pilot, name)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def command_names(app: TuiNNApp) -> set[str]:
+    return {command.title for command in app.get_system_commands(app.screen)}
+
+
+async def test_the_palette_lists_every_action_by_name(app: TuiNNApp) -> None:
+    async with app.run_test():
+        names = {"Train", "Pause", "Step", "Stop", "Reset", "Toggle log scale", "Help", "Quit"}
+        assert names <= command_names(app)
+
+
+async def test_every_action_runs_from_the_palette(app: TuiNNApp) -> None:
+    async with app.run_test() as pilot:
+        app.form.set_value("epochs", "100")
+        await palette(pilot, "Step")
+        await settle(app)
+        assert app.trainer.epoch == 1
+        await palette(pilot, "Stop")
+        assert app.phase == "stopped"
+        await palette(pilot, "Train")
+        await settle(app)
+        assert (app.phase, app.trainer.epoch) == ("finished", 100)
+        await palette(pilot, "Reset")
+        assert (app.phase, app.trainer.epoch) == ("ready", 0)
+        assert not app.chart.loss_chart.log_scale
+        await palette(pilot, "Toggle log")
+        assert app.chart.loss_chart.log_scale
+        await palette(pilot, "Help")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await palette(pilot, "Quit")
+        assert app._exit
+
+
+async def test_pause_from_the_palette(watched: WatchedApp) -> None:
+    app = watched
+    async with app.run_test() as pilot:
+        app.form.set_value("epochs", "100000000")
+        # Type while idle: key presses wait for the app to idle, which training puts off.
+        await search(pilot, "Pause")
+        await app.run_action("train")
+        await first_progress(app)
+        await pilot.press("enter")
+        await settle(app)
+        assert app.phase == "paused"
