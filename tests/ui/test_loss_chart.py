@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -148,8 +149,12 @@ async def test_clear_returns_to_the_empty_chart() -> None:
             HistorySnapshot(epochs=[1, 2], series={"loss": [math.nan] * 2}, latest_epoch=2),
             "No finite values",
         ),
+        (
+            HistorySnapshot(epochs=[1, 2, 3], series={"loss": [1e300, -1e300, 1.0]}),
+            "loss",
+        ),
     ],
-    ids=["single point", "all equal", "some NaN", "all NaN"],
+    ids=["single point", "all equal", "some NaN", "all NaN", "near the float limit"],
 )
 async def test_awkward_histories_still_draw(snapshot: HistorySnapshot, expected: str) -> None:
     app = ChartApp()
@@ -251,3 +256,13 @@ def test_chart_alone_at_60x20_log_light(snap_compare: Callable[..., bool]) -> No
         await pilot.pause()
 
     assert snap_compare(ChartApp(), terminal_size=(60, 20), run_before=draw)
+
+
+@pytest.mark.parametrize("log_scale", [False, True])
+@pytest.mark.parametrize("size", [(100, 30), (60, 20), (42, 12), (13, 7), (12, 6), (10, 3)])
+def test_chart_is_exactly_the_size_asked(size: tuple[int, int], log_scale: bool) -> None:
+    width, height = size
+    text = render_chart(tutorial_like(), TITLE, width, height, log_scale=log_scale)
+    rows = text.plain.split("\n")
+    assert len(rows) == height
+    assert all(cell_len(row) == width for row in rows)

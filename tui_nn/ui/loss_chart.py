@@ -66,6 +66,7 @@ _MIN_PLOT_HEIGHT = 4
 # The legend row is dropped below this many rows so the plot keeps some height.
 _MIN_HEIGHT_FOR_LEGEND = 7
 _LEGEND_SWATCH = "▄▄"
+_LARGEST = 1e100
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,10 @@ def _ansi_to_text(ansi: str) -> Text:
         position = match.end()
     if position < len(ansi):
         text.append(ansi[position:], style)
+    # plotext ends its last row with a newline; a row more than asked for would push the
+    # chart down a line.
+    while text.plain.endswith("\n"):
+        text.right_crop(1)
     return text
 
 
@@ -155,9 +160,10 @@ def _ticks(lower: float, upper: float, max_ticks: int, whole: bool = False) -> l
     Steps are 1, 2, 2.5 or 5 times a power of ten, whole numbers only if ``whole`` (epochs,
     powers of ten on the log view).
     """
-    if not upper > lower:
-        return [lower]
     span = upper - lower
+    if not upper > lower or not math.isfinite(span):
+        # Nothing between the ends to divide, or a range too wide for a float to hold.
+        return [lower] if not upper > lower else [lower, upper]
     magnitude = math.floor(math.log10(span / max(max_ticks, 1)))
     for exponent in range(magnitude - 1, magnitude + 3):
         for multiple in (1.0, 2.0, 2.5, 5.0):
@@ -230,7 +236,9 @@ def _series_points(
     finite = np.isfinite(y)
     x, y = epochs[finite], y[finite]
     keep = _thin(len(x), target)
-    return x[keep], y[keep]
+    # A diverging run can log values near the float limit, whose range overflows plotext's
+    # arithmetic; past +-1e100 the line just runs off the top (the title has the number).
+    return x[keep], np.clip(y[keep], -_LARGEST, _LARGEST)
 
 
 def _centred(message: str, width: int, style: str = "") -> Text:
@@ -259,8 +267,9 @@ def _message_lines(header: list[Text], message: str, width: int, height: int) ->
     rows = list(header)
     spare = height - len(rows)
     if spare > 0:
-        rows.extend(Text("", end="") for _ in range((spare - 1) // 2))
+        rows.extend(Text(" " * width, end="") for _ in range((spare - 1) // 2))
         rows.append(_centred(message, width, style="italic"))
+    rows.extend(Text(" " * width, end="") for _ in range(height - len(rows)))
     return Text("\n", end="").join(rows[:height])
 
 
@@ -316,7 +325,12 @@ def render_chart(
         return _message_lines(header[:1], TOO_SMALL_MESSAGE, width, height)
 
     fig = figure if figure is not None else _new_figure()
-    plot = _plot(fig, drawn, width, plot_height, log_scale, dark)
+    try:
+        plot = _plot(fig, drawn, width, plot_height, log_scale, dark)
+    except Exception as error:
+        # A chart is never worth losing a training session over: a plotext failure on some
+        # data we did not foresee shows as a line of text instead of an exception in the UI.
+        return _message_lines(header, f"chart unavailable: {error}", width, height)
     return Text("\n", end="").join([*header, plot])
 
 
