@@ -13,7 +13,14 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
-from tui_nn.ui.loss_chart import EMPTY_MESSAGE, LOG_Y_LABEL, Y_LABEL, LossChart, render_chart
+from tui_nn.ui.loss_chart import (
+    EMPTY_MESSAGE,
+    LOG_Y_LABEL,
+    Y_LABEL,
+    LossChart,
+    _new_figure,
+    render_chart,
+)
 
 TITLE = "epoch 300/30000  error sum 0.2418  mse 0.0273"
 
@@ -266,3 +273,30 @@ def test_chart_is_exactly_the_size_asked(size: tuple[int, int], log_scale: bool)
     rows = text.plain.split("\n")
     assert len(rows) == height
     assert all(cell_len(row) == width for row in rows)
+
+
+class _FigureWithoutSignals:
+    """A plotext figure that hides the internal the chart's shortcut uses."""
+
+    def __init__(self) -> None:
+        self._figure = _new_figure()
+
+    def __getattr__(self, name: str) -> object:
+        if name == "_signals":
+            raise AttributeError(name)
+        return getattr(self._figure, name)
+
+
+def test_drawing_shortcut_draws_what_plotext_draw_does() -> None:
+    # The chart adds signals past figure.draw() to save time; should plotext change, the
+    # fallback must look the same, colours included.
+    history = DownsampledHistory()
+    for epoch in range(1, 501):
+        history.append(epoch, reported=0.5 - epoch / 400, loss=1 / epoch, test_loss=2 / epoch)
+    snapshot = history.snapshot()
+    fast = render_chart(snapshot, TITLE, 100, 30)
+    plain = render_chart(snapshot, TITLE, 100, 30, figure=_FigureWithoutSignals())
+    assert fast.plain == plain.plain
+    assert [(s.start, s.end, str(s.style)) for s in fast.spans] == [
+        (s.start, s.end, str(s.style)) for s in plain.spans
+    ]

@@ -92,8 +92,14 @@ _LIGHT = _Palette(text=0, series={"reported": 1, "loss": 4, "test_loss": 5}, ext
 # Plotext themes are a process-wide registry keyed by name; ours differ only in the text colour
 # (the signals get explicit colours), and registering them again is harmless.
 _THEME_NAMES = {True: "tui-nn-dark", False: "tui-nn-light"}
-for _dark, _palette in ((True, _DARK), (False, _LIGHT)):
-    plotext.add_theme(_THEME_NAMES[_dark], text=plotext.pixel(foreground=_palette.text))
+
+
+def _register_themes() -> None:
+    for dark, palette in ((True, _DARK), (False, _LIGHT)):
+        plotext.add_theme(_THEME_NAMES[dark], text=plotext.pixel(foreground=palette.text))
+
+
+_register_themes()
 
 
 # plotext ships no type hints; its figure is an untyped object to mypy either way.
@@ -101,10 +107,15 @@ Figure = Any
 
 
 def _new_figure() -> Figure:
-    """A private plotext figure, not limited to the size of the real terminal."""
+    """A private plotext figure, not limited to the size of the real terminal.
+
+    plotext keeps one terminal object with one master figure; a second terminal has its own.
+    Should a later plotext hide the master elsewhere, the shared figure still works (every
+    redraw resets it), just not privately.
+    """
     terminal = type(plotext.terminal)()
     terminal.limit(False, False)
-    return terminal._master
+    return getattr(terminal, "_master", None) or plotext.figure
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -477,9 +488,11 @@ class LossChart(Widget):
         self.log_scale = not self.log_scale
 
     def watch_log_scale(self) -> None:
+        """Redraw in the new scale."""
         self.refresh()
 
     def on_mount(self) -> None:
+        """Redraw in the new colours whenever the app's theme changes."""
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, _theme: Theme) -> None:
