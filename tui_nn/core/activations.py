@@ -59,9 +59,13 @@ def linear(x: Array, out: Array) -> Array:
 
 def softmax(x: Array, out: Array) -> Array:
     """Row-wise softmax, shifted by the row maximum so exp never overflows."""
-    np.subtract(x, x.max(axis=1, keepdims=True), out=out)
+    # NumPy reduces along a short last axis one row at a time, slow for the few classes a
+    # softmax has: reducing the first axis of a transposed copy finds the row maxima, and a
+    # matrix-vector product the row sums, in about a third of the instructions.
+    row_max = np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)
+    np.subtract(x, row_max[:, np.newaxis], out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= np.dot(out, np.ones(out.shape[1], dtype=out.dtype))[:, np.newaxis]
     return out
 
 
