@@ -9,6 +9,7 @@ the user has since moved on from.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -33,6 +34,7 @@ from tui_nn.ui.help_screen import HelpScreen
 from tui_nn.ui.hyperparams_form import HyperparamsForm
 from tui_nn.ui.messages import EpochsCompleted, Progress, TrainingFailed, TrainingFinished
 from tui_nn.ui.prediction_pane import PredictionPane
+from tui_nn.ui.refresh_budget import RefreshBudget
 from tui_nn.ui.status_bar import Status, StatusBar
 from tui_nn.ui.training_run import PROGRESS_INTERVAL, RunControl, make_progress, run_training
 
@@ -68,6 +70,9 @@ KEYS: tuple[tuple[str, str], ...] = (
 """Every key, for the help screen (the footer shows the same bindings)."""
 
 MIN_HISTORY = 64
+
+MODEL_GAP = 1.0
+"""Seconds between live updates of the grid's output column and the prediction pane."""
 
 
 def series_label(hyperparams: Hyperparams) -> str:
@@ -123,6 +128,8 @@ class TuiNNApp(App[None]):
         self._elapsed = 0.0
         self._pending: Literal["train", "step"] | None = None
         self._progress: Progress | None = None
+        self._budget = RefreshBudget()
+        self._model_shown = 0.0
         self.training_settled = asyncio.Event()
         self.training_settled.set()
         self.show_wall_clock = True
@@ -363,6 +370,8 @@ class TuiNNApp(App[None]):
             # About twice the chart's width in points: enough for every column, cheap to draw.
             self._history = DownsampledHistory(capacity=max(MIN_HISTORY, 2 * width))
         self.training_settled.clear()
+        self._budget = RefreshBudget()
+        self._model_shown = time.monotonic()
         self._set_phase("training")
         self._worker = self._train(
             self._trainer, self._history, epochs, self._run_id, PROGRESS_INTERVAL, self._control
@@ -409,10 +418,23 @@ class TuiNNApp(App[None]):
             self.post_message(TrainingFinished(self._run_id, self._control.reason, progress))
 
     def on_epochs_completed(self, message: EpochsCompleted) -> None:
-        """Live progress: chart, grid, predictions and status."""
-        if message.run_id != self._run_id:
+        """Live progress: chart and status, and now and then the grid and predictions.
+
+        Redraws keep within the UI's share of the time (see ``RefreshBudget``); a report that
+        arrives too soon is skipped, as the next one (or the final message) carries it all.
+        """
+        if message.run_id != self._run_id or not self._budget.due():
             return
-        self._show_progress(message.progress)
+        self._budget.begin()
+        progress = message.progress
+        self._progress = progress
+        now = time.monotonic()
+        if now - self._model_shown >= MODEL_GAP:
+            # The grid's table re-renders every cell on any change: the costliest panel.
+            self._model_shown = now
+            self._show_model(progress.network)
+        self.chart.show(progress.history, self._trainer.hyperparams, self._target)
+        self._show_status()
 
     def on_training_finished(self, message: TrainingFinished) -> None:
         """A run ended: settle the phase, then do what the user asked for meanwhile."""

@@ -14,6 +14,7 @@ from tui_nn.core.network import Prediction
 
 RIGHT = "✓"
 WRONG = "✗"
+_MARKS = {True: Text(RIGHT, style="bold green"), False: Text(WRONG, style="bold red")}
 
 
 def _number(value: float) -> str:
@@ -31,6 +32,7 @@ class DatasetGrid(DataTable[str | Text]):
     def __init__(self, dataset: Dataset, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.dataset = dataset
+        self._shown: list[tuple[str, bool] | None] = [None] * dataset.n_rows
 
     def on_mount(self) -> None:
         """Fill the table from the dataset."""
@@ -64,9 +66,16 @@ class DatasetGrid(DataTable[str | Text]):
             else:
                 shown = f"{data.class_names[predicted]} {probabilities[index, predicted]:.2f}"
             right = predicted == int(data.labels[index])
-            mark = Text(RIGHT, style="bold green") if right else Text(WRONG, style="bold red")
-            self.update_cell(str(index), "output", shown)
-            self.update_cell(str(index), "mark", mark)
+            # Every changed cell re-renders the table, a large part of a live update's cost:
+            # touch only what the eye would see change.
+            before = self._shown[index]
+            if before is not None and before[0] == shown and before[1] == right:
+                continue
+            if before is None or before[0] != shown:
+                self.update_cell(str(index), "output", shown)
+            if before is None or before[1] != right:
+                self.update_cell(str(index), "mark", _MARKS[right])
+            self._shown[index] = (shown, right)
 
     def count_right(self, prediction: Prediction) -> int:
         """How many rows ``prediction`` gets right."""

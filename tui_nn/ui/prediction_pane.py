@@ -94,26 +94,32 @@ class PredictionPane(Widget):
     def _answer(self, input_: Input) -> None:
         index = (input_.id or "query-0").removeprefix("query-")
         answer = self.query_one(f"#answer-{index}", Static)
-        text = input_.value.strip()
-        input_.remove_class("-invalid")
-        answer.remove_class("-invalid")
-        if not text:
-            answer.update("")
-            return
-        try:
-            row = parse_row(text, self.dataset)
-        except TuiNNError as error:
-            input_.add_class("-invalid")
-            answer.add_class("-invalid")
-            answer.update(str(error))
-            return
+        error: str | None = None
+        text = ""
+        typed = input_.value.strip()
+        if typed:
+            try:
+                row = parse_row(typed, self.dataset)
+            except TuiNNError as problem:
+                error = str(problem)
+            else:
+                text = self._describe(row)
+        was_error = answer.has_class("-invalid")
+        input_.set_class(error is not None, "-invalid")
+        answer.set_class(error is not None, "-invalid")
+        shown = error if error is not None else text
+        if str(answer.content) != shown:
+            # Live updates swap one short line for another: only an error (which may wrap)
+            # coming or going changes the pane's height and needs a layout pass.
+            answer.update(shown, layout=was_error or error is not None)
+
+    def _describe(self, row: list[float]) -> str:
+        """``→ 0.9898  class 1``: the model's probability and class for one row."""
         if self._network is None:
-            answer.update("")
-            return
+            return ""
         prediction = self._network.predict([row])
         predicted = int(prediction.classes[0])
         probabilities = prediction.probabilities[0]
         # One sigmoid output is P(class 1); several outputs give each class its own probability.
         probability = probabilities[0] if probabilities.size == 1 else probabilities[predicted]
-        name = self.dataset.class_names[predicted]
-        answer.update(f"→ {probability:.4f}  class {name}")
+        return f"→ {probability:.4f}  class {self.dataset.class_names[predicted]}"

@@ -80,9 +80,11 @@ class StatusBar(Widget):
         """Show ``status``."""
         self.status = status
         loss = "-" if status.loss is None else f"{status.loss:.6g}"
+        # Both lines have a fixed size, so new text needs no layout pass (layout=False).
         self.query_one("#status-text", Static).update(
             f"{status.phase} · epoch {status.epoch:,} of {status.target:,} · "
-            f"{status.loss_name} {loss}"
+            f"{status.loss_name} {loss}",
+            layout=False,
         )
         if self.show_wall_clock:
             speed, elapsed = rate(status.epochs_per_second), duration(status.elapsed)
@@ -90,7 +92,7 @@ class StatusBar(Widget):
         else:
             speed = elapsed = remaining = "--"
         self.query_one("#status-timing", Static).update(
-            f"{speed} epochs/s · elapsed {elapsed} · remaining {remaining}"
+            f"{speed} epochs/s · elapsed {elapsed} · remaining {remaining}", layout=False
         )
         self.query_one("#progress", ProgressBar).update(
             total=max(status.target, 1), progress=min(status.epoch, status.target)
