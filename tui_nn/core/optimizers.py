@@ -7,6 +7,7 @@ the depth of the network.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -83,7 +84,9 @@ class Adam(Optimizer):
         self._scratch *= 1.0 - self.beta2
         self._v += self._scratch
         # Fold both bias corrections into the step size and eps: one pass fewer over the vector.
-        correction = np.sqrt(1.0 - self.beta2**t)
+        # math.sqrt keeps this a Python float: NumPy's float64 scalar would make every
+        # float32 pass below run in float64, casting the whole vector there and back.
+        correction = math.sqrt(1.0 - self.beta2**t)
         step = self.lr * correction / (1.0 - self.beta1**t)
         np.sqrt(self._v, out=self._denominator)
         self._denominator += self.eps * correction
