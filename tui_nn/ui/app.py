@@ -71,6 +71,9 @@ KEYS: tuple[tuple[str, str], ...] = (
 
 MIN_HISTORY = 64
 
+MIN_TIMED_SECONDS = 0.1
+"""A run shorter than this shows no epochs per second (a single step would show nonsense)."""
+
 MODEL_GAP = 1.0
 """Seconds between live updates of the grid's output column and the prediction pane."""
 
@@ -492,7 +495,10 @@ class TuiNNApp(App[None]):
     def _show_status(self) -> None:
         progress = self._progress
         training = self._phase == "training"
-        speed = progress.epochs_per_second if progress is not None else None
+        speed = None
+        if progress is not None and progress.seconds >= MIN_TIMED_SECONDS:
+            # A step or a run stopped at once says nothing about speed: show none.
+            speed = progress.epochs_per_second
         elapsed = self._elapsed + (progress.seconds if progress and training else 0.0)
         remaining = None
         epoch = progress.epoch if progress is not None else self._trainer.epoch
