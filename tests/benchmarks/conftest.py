@@ -5,6 +5,9 @@ The benchmarks live in ``bench_*.py`` files, which the default test run does not
 
     pytest -o python_files='bench_*.py' tests/benchmarks
 
+``pytest tests/benchmarks`` (or a ``bench_*.py`` file named on the command line) also works:
+the ``pytest_collect_file`` hook below collects them whenever this folder is asked for.
+
 Speed targets are reported, not enforced, because a shared 2-core machine is noisy; set
 ``TUI_NN_BENCH_STRICT=1`` to make a missed target fail its benchmark. Correctness checks
 (identical histories, no memory growth) always fail loudly.
@@ -12,12 +15,14 @@ Speed targets are reported, not enforced, because a shared 2-core machine is noi
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import os
 import platform
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,6 +146,23 @@ def report(request: pytest.FixtureRequest) -> Iterator[Report]:
     collected = Report()
     yield collected
     request.config.stash.setdefault(_LINES, []).extend(collected.lines)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Collect ``bench_*.py`` when this folder (or a file in it) was named on the command line."""
+    if not (file_path.suffix == ".py" and file_path.name.startswith("bench_")):
+        return None
+    config = parent.config
+    if parent.session.isinitpath(file_path) or any(
+        fnmatch.fnmatch(file_path.name, glob) for glob in config.getini("python_files")
+    ):
+        return None  # named itself, or -o python_files='bench_*.py': pytest collects it
+    here = Path(__file__).parent.resolve()
+    for arg in config.args:
+        named = Path(arg.split("::")[0]).resolve()
+        if named == here or here in named.parents:
+            return pytest.Module.from_parent(parent, path=file_path)
+    return None
 
 
 def machine() -> str:
