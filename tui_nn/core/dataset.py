@@ -77,11 +77,20 @@ class Dataset:
         """Output units a network needs: one sigmoid for two classes, one per class otherwise."""
         return 1 if self.n_classes == 2 else self.n_classes
 
-    def targets(self, dtype: npt.DTypeLike = np.float64) -> FloatArray:
-        """Training targets: ``(rows, 1)`` 0/1 for binary data, one-hot ``(rows, k)`` otherwise."""
-        if self.n_classes == 2:
+    def targets(
+        self, n_outputs: int | None = None, dtype: npt.DTypeLike = np.float64
+    ) -> FloatArray:
+        """Training targets: ``(rows, 1)`` 0/1 for one output, else one-hot ``(rows, n_outputs)``.
+
+        Args:
+            n_outputs: Output units of the network (default ``n_outputs``): softmax over two
+                classes takes two, one-hot.
+            dtype: The float type wanted.
+        """
+        outputs = self.n_outputs if n_outputs is None else n_outputs
+        if outputs == 1:
             return self.labels.reshape(-1, 1).astype(dtype)
-        return np.eye(self.n_classes, dtype=dtype)[self.labels]
+        return np.eye(outputs, dtype=dtype)[self.labels]
 
 
 TUTORIAL_DATASET = Dataset(

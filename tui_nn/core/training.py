@@ -98,13 +98,6 @@ def output_size(hyperparams: Hyperparams, dataset: Dataset) -> int:
     return dataset.n_outputs
 
 
-def targets_for(dataset: Dataset, n_outputs: int, dtype: npt.DTypeLike) -> Array:
-    """``(rows, n_outputs)`` targets: 0/1 for a single output, one-hot otherwise."""
-    if n_outputs == 1:
-        return dataset.labels.reshape(-1, 1).astype(dtype)
-    return np.eye(n_outputs, dtype=dtype)[dataset.labels]
-
-
 class _Checkpoint:
     """A saved copy of the parameters and the optimiser's state, restorable in place."""
 
@@ -177,7 +170,7 @@ class Trainer:
         self.divergence: Divergence | None = None
         self._sizes = sizes
         self._x = np.ascontiguousarray(train.features, dtype=dtype)
-        self._y = targets_for(train, n_out, dtype)
+        self._y = train.targets(n_out, dtype)
         self._rows = train.n_rows
         self._batch = min(hyperparams.batch_size or self._rows, self._rows)
         self._work = _Workspace(sizes, self._batch, dtype)
@@ -201,7 +194,7 @@ class Trainer:
             self._y_batch = np.empty((self._batch, n_out), dtype=dtype)
         if self.test is not None:
             self._x_test = np.ascontiguousarray(self.test.features, dtype=dtype)
-            self._y_test = targets_for(self.test, n_out, dtype)
+            self._y_test = self.test.targets(n_out, dtype)
             self._test_work = _Workspace(sizes, self.test.n_rows, dtype)
         # Row-by-row bias update (tutorial): row 0 holds the bias, rows 1.. hold lr * delta.
         self._bias_steps = [np.empty((self._rows + 1, n), dtype=dtype) for n in sizes[1:]]
@@ -400,7 +393,7 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.predict(data.features)
             out = prediction.probabilities
-            loss = self._loss_value(out, targets_for(data, n_out, out.dtype))
+            loss = self._loss_value(out, data.targets(n_out, out.dtype))
         return Evaluation(loss, float(np.mean(prediction.classes == data.labels)))
 
     def predict(self, features: npt.ArrayLike) -> Prediction:
