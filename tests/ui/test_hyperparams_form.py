@@ -42,7 +42,9 @@ async def test_a_bad_learning_rate_blocks_training_with_its_rule(app: TuiNNApp) 
         assert app.trainer.hyperparams.lr == 0.1
 
 
-async def test_every_bad_field_shows_its_own_rule(app: TuiNNApp) -> None:
+async def test_each_bad_field_and_a_rule_between_fields_show_beside_their_field(
+    app: TuiNNApp,
+) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         app.form.set_value("epochs", "ten")
         app.form.set_value("hidden", "4,0")
@@ -50,10 +52,8 @@ async def test_every_bad_field_shows_its_own_rule(app: TuiNNApp) -> None:
         assert error_text(app, "epochs").startswith("epochs must be a whole number from 1 to")
         assert error_text(app, "hidden").startswith("hidden layers must be comma-separated sizes")
         assert error_text(app, "lr") == ""
-
-
-async def test_a_rule_between_fields_is_shown_beside_the_field_it_names(app: TuiNNApp) -> None:
-    async with app.run_test(size=(100, 30)) as pilot:
+        app.form.set_value("epochs", "30000")
+        app.form.set_value("hidden", "")
         app.form.set_value("optimizer", "adam")
         await pilot.pause()
         assert "with recipe tutorial" in error_text(app, "optimizer")

@@ -31,10 +31,13 @@ async def test_all_four_panels_are_on_screen_from_80x24_up(app: TuiNNApp) -> Non
 
 async def test_a_tiny_window_says_it_is_too_small_and_recovers(app: TuiNNApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.resize_terminal(40, 12)
-        await pilot.pause()
-        assert on_screen(app, "#too-small")
-        assert not app.query_one("#workbench").display
+        for size in [(40, 12), (12, 4)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert app.query_one("#too-small").display, size
+            assert not app.query_one("#workbench").display, size
+        await pilot.press("f1")  # help opens (and closes) even in a tiny window
+        await pilot.press("escape")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert not app.query_one("#too-small").display
@@ -42,7 +45,7 @@ async def test_a_tiny_window_says_it_is_too_small_and_recovers(app: TuiNNApp) ->
             assert on_screen(app, panel), panel
 
 
-async def test_tab_moves_through_the_panels_in_reading_order(app: TuiNNApp) -> None:
+async def test_tab_order_and_the_f1_help(app: TuiNNApp) -> None:
     async with app.run_test() as pilot:
         assert app.focused is app.grid
         await pilot.press("tab")
@@ -55,9 +58,7 @@ async def test_tab_moves_through_the_panels_in_reading_order(app: TuiNNApp) -> N
         await pilot.press("shift+tab")
         assert app.focused is not None and app.focused in app.chart.query("*")
 
-
-async def test_f1_lists_every_key_and_what_each_panel_shows(app: TuiNNApp) -> None:
-    async with app.run_test() as pilot:
+        # F1 lists every key and what each panel shows, in the tutorial's steps.
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one(Markdown).source

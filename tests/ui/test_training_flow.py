@@ -49,7 +49,11 @@ async def test_pause_step_resume_and_reset(watched: WatchedApp) -> None:
         assert app.trainer.epoch == paused_at + 1
         assert app.phase == "paused"
 
+        # A new learning rate typed while paused applies when training resumes.
+        app.form.set_value("lr", "0.5")
+        assert app.trainer.lr == 0.05
         await app.run_action("train")
+        assert app.trainer.lr == 0.5
         await first_progress(app)
         await run_action(app, "pause")
         assert app.trainer.epoch > paused_at + 1
@@ -63,7 +67,7 @@ async def test_pause_step_resume_and_reset(watched: WatchedApp) -> None:
         assert "Ready · epoch 0 of 1,000,000" in app.status_bar.text
 
 
-async def test_the_train_key_pauses_and_resumes(watched: WatchedApp) -> None:
+async def test_the_train_key_pauses_and_other_changes_need_a_reset(watched: WatchedApp) -> None:
     app = watched
     async with app.run_test(size=(100, 30)) as pilot:
         app.form.set_value("epochs", "1000000")
@@ -75,39 +79,14 @@ async def test_the_train_key_pauses_and_resumes(watched: WatchedApp) -> None:
         await settle(app)
         assert app.phase == "paused"
         assert app.screen.active_bindings["ctrl+t"].binding.action == "train"
-        await run_action(app, "stop")
-        assert app.phase == "stopped"
-
-
-async def test_a_new_learning_rate_applies_on_resume(watched: WatchedApp) -> None:
-    app = watched
-    async with app.run_test(size=(100, 30)):
-        app.form.set_value("epochs", "1000000")
-        await app.run_action("train")
-        await first_progress(app)
-        await run_action(app, "pause")
-        assert app.trainer.lr == 0.05
-        app.form.set_value("lr", "0.5")
-        await app.run_action("train")
-        assert app.trainer.lr == 0.5
-        await first_progress(app)
-        await run_action(app, "pause")
-        assert app.phase == "paused"
-
-
-async def test_other_changes_while_paused_need_a_reset(watched: WatchedApp) -> None:
-    app = watched
-    async with app.run_test(size=(100, 30)):
-        app.form.set_value("epochs", "1000000")
-        await app.run_action("train")
-        await first_progress(app)
-        await run_action(app, "pause")
+        # Any change but the learning rate and epochs needs a reset before training resumes.
         paused_at = app.trainer.epoch
         app.form.set_value("seed", "7")
         await run_action(app, "train")
-        assert app.phase == "paused"
-        assert app.trainer.epoch == paused_at
+        assert (app.phase, app.trainer.epoch) == ("paused", paused_at)
         assert any("Reset" in n.message for n in app._notifications)
+        await run_action(app, "stop")
+        assert app.phase == "stopped"
         await run_action(app, "reset")
         assert app.trainer.hyperparams.seed == 7
 

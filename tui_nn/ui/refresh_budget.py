@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-LIVE_SHARE = 0.05
+LIVE_SHARE = 0.04
 """The most of the wall time the UI may spend redrawing live panels during a run."""
 
 MIN_GAP = 0.25
