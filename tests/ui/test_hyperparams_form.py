@@ -41,6 +41,19 @@ async def test_a_bad_learning_rate_blocks_training_with_its_rule(app: TuiNNApp) 
         assert app.phase == "finished"
         assert app.trainer.hyperparams.lr == 0.1
 
+        # A learning rate that passes its rule but blows training up stops it with the
+        # engine's own sentence; the model keeps its last finite weights.
+        app.form.set_value("recipe", "textbook")
+        app.form.set_value("output_activation", "linear")
+        app.form.set_value("lr", "10")
+        app.form.set_value("epochs", "1000")
+        await run_action(app, "train")
+        await pilot.pause()
+        assert app.phase == "failed"
+        assert "Diverged · epoch" in app.status_bar.text
+        assert any(n.message.startswith("training diverged at epoch") for n in app._notifications)
+        assert all(answer.startswith("→ ") for answer in app.prediction.answers()[:2])
+
 
 async def test_each_bad_field_and_a_rule_between_fields_show_beside_their_field(
     app: TuiNNApp,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Markdown
 
 from tui_nn.ui.app import KEYS, TuiNNApp
@@ -68,3 +69,11 @@ async def test_tab_order_and_the_f1_help(app: TuiNNApp) -> None:
             assert step in text
         await pilot.press("f1")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_the_help_table_names_every_key_the_app_binds() -> None:
+    helped = " ".join(keys for keys, _action in KEYS).lower()
+    for binding in TuiNNApp.BINDINGS:
+        assert isinstance(binding, Binding)
+        for key in binding.key.split(","):
+            assert key in helped, key
