@@ -139,3 +139,21 @@ async def test_quitting_while_training_cancels_the_run(watched: WatchedApp) -> N
     await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), 10)
     assert app._worker is not None and app._worker.is_cancelled
     assert trainer.epoch < 1_000_000_000
+
+
+async def test_pausing_or_resetting_the_instant_training_starts(app: TuiNNApp) -> None:
+    async with app.run_test() as pilot:
+        app.form.set_value("epochs", "1000000")
+        # The worker may not have started yet: the run must still end, and say so.
+        await app.run_action("train")
+        await run_action(app, "pause")
+        await pilot.pause()
+        assert app.phase == "paused"
+        await app.run_action("train")
+        await run_action(app, "reset")
+        await pilot.pause()
+        assert (app.phase, app.trainer.epoch) == ("ready", 0)
+        assert "Ready · epoch 0 of 1,000,000" in app.status_bar.text
+        app.form.set_value("epochs", "100")
+        await run_action(app, "train")
+        assert (app.phase, app.trainer.epoch) == ("finished", 100)

@@ -89,6 +89,7 @@ def test_divergence_fails_with_the_engine_message_and_keeps_finite_weights() -> 
 def test_a_run_abandoned_before_it_started_posts_nothing() -> None:
     control = RunControl()
     assert control.abandon()
+    assert not control.abandon()  # the final message is owed once
     posted: list[Message] = []
     trainer = Trainer(Hyperparams(), TUTORIAL_DATASET)
     run_training(trainer, DownsampledHistory(), 10, 1, posted.append, lambda: False, control)

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
@@ -384,6 +384,14 @@ class TuiNNApp(App[None]):
         if self._phase in ("training", "pausing", "stopping"):
             self._control.request(reason)
             self.workers.cancel_group(self, "training")
+            # A worker cancelled before its function began never runs it (Textual drops it, or
+            # the start handshake turns it away), so it cannot send the run's final message:
+            # send it here instead. Once the function has begun, it sends its own.
+            history = self._history
+            if history is not None and self._control.abandon():
+                last = self._progress.result if self._progress is not None else None
+                progress = make_progress(self._trainer, history, last, 0, 0.0)
+                self.post_message(TrainingFinished(self._run_id, reason, progress))
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False, description="train")
     def _train(
@@ -409,16 +417,6 @@ class TuiNNApp(App[None]):
         )
 
     # What the worker reports ---------------------------------------------------------------
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Post the final message of a run whose worker was cancelled before it ever started."""
-        if event.worker is not self._worker or event.state != WorkerState.CANCELLED:
-            return
-        history = self._history
-        if history is not None and self._control.abandon():
-            last = self._progress.result if self._progress is not None else None
-            progress = make_progress(self._trainer, history, last, 0, 0.0)
-            self.post_message(TrainingFinished(self._run_id, self._control.reason, progress))
 
     def on_epochs_completed(self, message: EpochsCompleted) -> None:
         """Live progress: chart and status, and now and then the grid and predictions.

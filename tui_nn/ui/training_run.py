@@ -60,9 +60,12 @@ class RunControl:
             return True
 
     def abandon(self) -> bool:
-        """UI side, once the worker is cancelled: True if it never started and never will."""
+        """UI side, when cancelling: True if the run never started, and now never will.
+
+        True once at most, so the UI posts the run's final message once.
+        """
         with self._lock:
-            if self._started:
+            if self._started or self._abandoned:
                 return False
             self._abandoned = True
             return True
