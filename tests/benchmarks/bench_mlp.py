@@ -48,8 +48,10 @@ def test_mlp_epoch_time(
     if benchmark.stats is None:  # --benchmark-disable
         return
     median_ms = benchmark.stats.stats.median * 1e3
+    fastest_ms = benchmark.stats.stats.min * 1e3
     report.target(
         f"MLP epoch {dataset.n_rows}x{dataset.n_features}",
         median_ms <= target_ms,
-        f"{median_ms:.3f} ms per epoch (median of {rounds}; target <= {target_ms} ms)",
+        f"{median_ms:.3f} ms per epoch (median of {rounds}, fastest {fastest_ms:.3f}; "
+        f"target <= {target_ms} ms)",
     )

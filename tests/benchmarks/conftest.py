@@ -31,6 +31,7 @@ from tui_nn.core.dataset import Dataset
 from tui_nn.core.hyperparams import Hyperparams
 
 _LINES = pytest.StashKey[list[str]]()
+_LOADS = pytest.StashKey[list[float]]()
 
 STRICT = os.environ.get("TUI_NN_BENCH_STRICT", "") not in ("", "0")
 """Whether a missed speed target fails the benchmark."""
@@ -144,7 +145,11 @@ class Report:
 def report(request: pytest.FixtureRequest) -> Iterator[Report]:
     """A ``Report`` whose lines end up in the run's closing summary."""
     collected = Report()
+    # Other work on the machine skews wall times; the summary says how busy it was.
+    loads = request.config.stash.setdefault(_LOADS, [])
+    loads.append(os.getloadavg()[0])
     yield collected
+    loads.append(os.getloadavg()[0])
     request.config.stash.setdefault(_LINES, []).extend(collected.lines)
 
 
@@ -205,5 +210,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("tui-nn benchmarks")
     terminalreporter.write_line(machine())
+    loads = terminalreporter.config.stash.get(_LOADS, [])
+    if loads:
+        terminalreporter.write_line(
+            f"1-minute load average during the run: {min(loads):.2f} to {max(loads):.2f} "
+            f"(this process counts; above ~{os.cpu_count()} other work competed for the cores)"
+        )
     for text in lines:
         terminalreporter.write_line(text)
