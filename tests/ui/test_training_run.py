@@ -11,7 +11,7 @@ from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.training import Trainer
 from tui_nn.ui.messages import EpochsCompleted, TrainingFailed, TrainingFinished
-from tui_nn.ui.training_run import RunControl, run_training
+from tui_nn.ui.training_run import RunControl, record_every, run_training
 
 
 def train(
@@ -20,6 +20,7 @@ def train(
     cancel_after: int | None = None,
     reason: str = "paused",
     seconds_per_epoch: float = 0.01,
+    every: int = 1,
 ) -> tuple[list[Message], Trainer]:
     """Run the worker body in this thread with a fake clock; return what it posted."""
     trainer = Trainer(hyperparams or Hyperparams(), TUTORIAL_DATASET)
@@ -44,6 +45,7 @@ def train(
         control=control,
         interval=0.25,
         clock=lambda: next(ticks) * seconds_per_epoch,
+        every=every,
     )
     return posted, trainer
 
@@ -99,3 +101,14 @@ def test_a_run_abandoned_before_it_started_posts_nothing() -> None:
     started = RunControl()
     assert started.claim_start()
     assert not started.abandon()
+
+
+def test_recording_every_kth_epoch_still_ends_at_the_last_epoch() -> None:
+    assert record_every(200, 64) == 1
+    assert record_every(30_000, 84) == 64
+    assert 30_000 // record_every(30_000, 84) >= 4 * 84
+    posted, _trainer = train(1000, every=16)
+    history = posted[-1].progress.history  # type: ignore[attr-defined]
+    assert history.epochs[0] == 16
+    assert all(epoch % 16 == 0 for epoch in history.epochs[:-1])
+    assert history.latest_epoch == 1000

@@ -36,7 +36,13 @@ from tui_nn.ui.messages import EpochsCompleted, Progress, TrainingFailed, Traini
 from tui_nn.ui.prediction_pane import PredictionPane
 from tui_nn.ui.refresh_budget import RefreshBudget
 from tui_nn.ui.status_bar import Status, StatusBar
-from tui_nn.ui.training_run import PROGRESS_INTERVAL, RunControl, make_progress, run_training
+from tui_nn.ui.training_run import (
+    PROGRESS_INTERVAL,
+    RunControl,
+    make_progress,
+    record_every,
+    run_training,
+)
 
 Phase = Literal[
     "ready", "training", "pausing", "stopping", "paused", "finished", "stopped", "failed"
@@ -123,6 +129,7 @@ class TuiNNApp(App[None]):
         self._hyperparams = hyperparams
         self._trainer = Trainer(hyperparams, dataset)
         self._history: DownsampledHistory | None = None
+        self._record_every = 1
         self._run_id = 0
         self._control = RunControl()
         self._worker: Worker[None] | None = None
@@ -371,13 +378,21 @@ class TuiNNApp(App[None]):
         if self._history is None:
             width = self.chart.loss_chart.size.width
             # About twice the chart's width in points: enough for every column, cheap to draw.
-            self._history = DownsampledHistory(capacity=max(MIN_HISTORY, 2 * width))
+            capacity = max(MIN_HISTORY, 2 * width)
+            self._history = DownsampledHistory(capacity=capacity)
+            self._record_every = record_every(self._target, capacity)
         self.training_settled.clear()
         self._budget = RefreshBudget()
         self._model_shown = time.monotonic()
         self._set_phase("training")
         self._worker = self._train(
-            self._trainer, self._history, epochs, self._run_id, PROGRESS_INTERVAL, self._control
+            self._trainer,
+            self._history,
+            epochs,
+            self._run_id,
+            PROGRESS_INTERVAL,
+            self._control,
+            self._record_every,
         )
 
     def _cancel_run(self, reason: Literal["paused", "stopped", "cancelled"]) -> None:
@@ -402,6 +417,7 @@ class TuiNNApp(App[None]):
         run_id: int,
         interval: float,
         control: RunControl,
+        every: int,
     ) -> None:
         """The training worker: runs in a thread, talks to the UI only through messages."""
         worker = get_current_worker()
@@ -414,6 +430,7 @@ class TuiNNApp(App[None]):
             is_cancelled=lambda: worker.is_cancelled,
             control=control,
             interval=interval,
+            every=every,
         )
 
     # What the worker reports ---------------------------------------------------------------
