@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 
 from tui_nn.ui.app import TuiNNApp
+from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.help_screen import HelpScreen
 
 from .pilot import WatchedApp, first_progress, settle
@@ -52,6 +53,10 @@ async def test_every_action_runs_from_the_palette(app: TuiNNApp) -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         await palette(pilot, "Qui")
+        # Epochs changed since the app opened: quitting asks first.
+        assert isinstance(app.screen, ConfirmUnsaved)
+        await pilot.press("d")
+        await pilot.pause()
         assert app._exit
 
 

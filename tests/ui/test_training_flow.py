@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tui_nn.ui.app import TuiNNApp
+from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.dataset_grid import RIGHT, WRONG
 
 from .pilot import WatchedApp, first_progress, run_action, settle
@@ -134,6 +135,11 @@ async def test_quitting_while_training_cancels_the_run(watched: WatchedApp) -> N
         await first_progress(app)
         trainer = app.trainer
         await pilot.press("ctrl+q")
+        # Weights trained since the last save: quitting asks first; Discard quits at once.
+        assert isinstance(app.screen, ConfirmUnsaved)
+        await pilot.press("d")
+        await pilot.pause()
+        assert app._exit
     # The worker thread notices the cancellation at its next epoch; joining the pool proves it
     # ended long before its billion epochs.
     await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), 10)

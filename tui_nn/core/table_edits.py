@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
@@ -136,6 +137,7 @@ class EditableTable:
         self._redo: list[Edit] = []
         self._next_state = 1
         self._saved_state = 0
+        self._base_state = 0
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> EditableTable:
@@ -188,6 +190,10 @@ class EditableTable:
         self._check_row(row)
         return tuple(self._rows[row])
 
+    def feature_matrix(self) -> npt.NDArray[np.float64]:
+        """The feature values as a ``(rows, features)`` float64 array (a copy)."""
+        return np.array(self._rows, dtype=np.float64).reshape(self.n_rows, self.n_features)
+
     def state(self) -> TableState:
         """A plain copy of everything the table holds."""
         return TableState(
@@ -213,15 +219,16 @@ class EditableTable:
     @property
     def dirty(self) -> bool:
         """Whether the table differs from when it was made or last ``mark_saved()``."""
-        return self._state_id != self._saved_state
+        return self.state_id != self._saved_state
 
     @property
-    def _state_id(self) -> int:
-        return self._undo[-1].state_id if self._undo else 0
+    def state_id(self) -> int:
+        """Names the current contents: equal ids mean equal contents (undo returns to an id)."""
+        return self._undo[-1].state_id if self._undo else self._base_state
 
     def mark_saved(self) -> None:
         """Remember the current state as saved: ``dirty`` is False until the next change."""
-        self._saved_state = self._state_id
+        self._saved_state = self.state_id
 
     def undo(self) -> Edit:
         """Revert the latest edit and return it.
@@ -258,7 +265,8 @@ class EditableTable:
         self._apply(edit)
         self._undo.append(edit)
         if len(self._undo) > MAX_UNDO:
-            del self._undo[0]
+            # Undo can now go back only to the state after the forgotten edit.
+            self._base_state = self._undo.pop(0).state_id
         self._redo.clear()
         self.revision += 1
         return edit
@@ -479,9 +487,8 @@ class EditableTable:
                 field="dataset",
             )
         index = {c: k for k, c in enumerate(classes)}
-        features = np.array(self._rows, dtype=np.float64).reshape(self.n_rows, self.n_features)
         return Dataset(
-            features=features,
+            features=self.feature_matrix(),
             labels=np.array([index[label] for label in self._labels], dtype=np.int64),
             feature_names=tuple(self._feature_names),
             class_names=classes,

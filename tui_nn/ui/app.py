@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, get_current_worker
 
@@ -27,26 +28,28 @@ from tui_nn.core.errors import TuiNNError
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.network import Network
+from tui_nn.core.session import Session
+from tui_nn.core.split import prepare_data
 from tui_nn.core.training import Trainer
 from tui_nn.ui.chart_panel import ChartPanel
+from tui_nn.ui.data_flows import MIN_HISTORY, DataFlows
+from tui_nn.ui.dataset_grid import KEYS as GRID_KEYS
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.help_screen import HelpScreen
-from tui_nn.ui.hyperparams_form import HyperparamsForm
+from tui_nn.ui.hyperparams_form import DATA_LABELS, HyperparamsForm
 from tui_nn.ui.messages import EpochsCompleted, Progress, TrainingFailed, TrainingFinished
-from tui_nn.ui.prediction_pane import PredictionPane
+from tui_nn.ui.prediction_pane import PredictionPane, queries_for
 from tui_nn.ui.refresh_budget import RefreshBudget
 from tui_nn.ui.status_bar import Status, StatusBar
 from tui_nn.ui.training_run import (
     PROGRESS_INTERVAL,
+    CancelReason,
+    Phase,
     RunControl,
     make_progress,
     record_every,
     run_training,
 )
-
-Phase = Literal[
-    "ready", "training", "pausing", "stopping", "paused", "finished", "stopped", "failed"
-]
 
 PHASE_NAMES: dict[Phase, str] = {
     "ready": "Ready",
@@ -68,14 +71,23 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+g / F7", "Stop: end the run (the next Train starts again from the seed)"),
     ("ctrl+r / F8", "Reset: new weights from the seed, clear the chart"),
     ("ctrl+l / F9", "Toggle log scale on the loss chart"),
+    ("ctrl+s", "Save the session (data, settings, weights, history) as TOML"),
+    ("ctrl+o", "Open a saved session"),
+    ("F2", "Built-in dataset: tutorial, and, or, xor, circle, gauss, spiral, moons, ..."),
+    ("F3", "Import a CSV file (choose the label column)"),
+    ("F4", "Export the trained model as .json or .npz"),
+    *GRID_KEYS,
     ("F1", "Help (this screen)"),
-    ("ctrl+p", "Command palette: every action by name"),
-    ("ctrl+q", "Quit"),
-    ("Tab / shift+Tab", "Next / previous field"),
+    ("ctrl+p", "Command palette: every action by name (Export CSV, Save session as, ...)"),
+    ("ctrl+q", "Quit (asks first when there are unsaved changes)"),
+    ("Tab / shift+Tab", "Next / previous field; in a path field Tab completes"),
 )
 """Every key, for the help screen (the footer shows the same bindings)."""
 
-MIN_HISTORY = 64
+DIALOG_ACTIONS = frozenset(
+    {"save", "save_as", "open_session", "pick_dataset", "import_csv", "export_csv", "export_model"}
+)
+"""Actions that open a dialog: not available while another dialog is open."""
 
 MIN_TIMED_SECONDS = 0.1
 """A run shorter than this shows no epochs per second (a single step would show nonsense)."""
@@ -89,7 +101,7 @@ def series_label(hyperparams: Hyperparams) -> str:
     return "mse" if hyperparams.recipe == "tutorial" else "loss"
 
 
-class TuiNNApp(App[None]):
+class TuiNNApp(DataFlows):
     """Build, train and question a small neural network, keyboard first.
 
     Attributes:
@@ -108,6 +120,11 @@ class TuiNNApp(App[None]):
         Binding("ctrl+g,f7", "stop", "Stop", priority=True),
         Binding("ctrl+r,f8", "reset", "Reset", priority=True),
         Binding("ctrl+l,f9", "toggle_log_scale", "Log", priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+o", "open_session", "Open", priority=True, show=False),
+        Binding("f2", "pick_dataset", "Data", priority=True, show=False),
+        Binding("f3", "import_csv", "Import CSV", priority=True, show=False),
+        Binding("f4", "export_model", "Export model", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -123,11 +140,28 @@ class TuiNNApp(App[None]):
         (30, "-tall"),
     ]
 
-    def __init__(self, dataset: Dataset, hyperparams: Hyperparams) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        hyperparams: Hyperparams,
+        session: Session | None = None,
+        session_path: Path | None = None,
+    ) -> None:
         super().__init__()
+        if session is not None:
+            dataset, hyperparams = session.dataset, session.hyperparams
         self._dataset = dataset
         self._hyperparams = hyperparams
-        self._trainer = Trainer(hyperparams, dataset)
+        self._opening = session
+        self._session_path = session_path
+        self._test_split = session.test_split if session is not None else 0.0
+        self._normalize = session.normalize if session is not None else False
+        self._prepared = prepare_data(dataset, self._test_split, self._normalize, hyperparams.seed)
+        self._trainer = self._new_trainer(hyperparams, self._prepared)
+        self._trained_on: tuple[int, int, float, bool] = (0, 0, 0.0, False)
+        self._saved: tuple[object, ...] | None = None
+        self._shown_network: Network | None = None
+        self._accuracy: tuple[float | None, float | None] = (None, None)
         self._history: DownsampledHistory | None = None
         self._record_every = 1
         self._run_id = 0
@@ -153,14 +187,16 @@ class TuiNNApp(App[None]):
                 grid = DatasetGrid(self._dataset, id="dataset")
                 grid.border_title = f"Dataset · {self._dataset.name}"
                 yield grid
-                form = HyperparamsForm(self._hyperparams, id="hyperparams")
+                form = HyperparamsForm(
+                    self._hyperparams, self._test_split, self._normalize, id="hyperparams"
+                )
                 form.border_title = "Hyperparameters"
                 yield form
             with Vertical(id="right"):
                 chart = ChartPanel(id="chart")
                 chart.border_title = "Chart"
                 yield chart
-                pane = PredictionPane(self._dataset, id="prediction")
+                pane = PredictionPane(self._dataset, queries_for(self._dataset), id="prediction")
                 pane.border_title = "Prediction"
                 yield pane
         yield StatusBar(id="status")
@@ -171,10 +207,17 @@ class TuiNNApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the untrained model's answers and the status."""
+        """Show the untrained model's answers and the status (or the session being opened)."""
         self.query_one(StatusBar).show_wall_clock = self.show_wall_clock
-        self._show_model(self._trainer.network.copy())
-        self._show_status()
+        self._remember_training_data()
+        self.grid.mark_test_rows(self._prepared.test_mask)
+        if self._opening is not None:
+            self._open(self._opening, self._session_path)
+            self._opening = None
+        else:
+            self._show_model(self._trainer.network.copy())
+            self._show_status()
+            self._mark_saved()
 
     # Shortcuts to the panels ----------------------------------------------------------------
 
@@ -188,36 +231,13 @@ class TuiNNApp(App[None]):
         """The current trainer (read it only while no run trains)."""
         return self._trainer
 
-    @property
-    def form(self) -> HyperparamsForm:
-        """The hyperparameters panel."""
-        return self.query_one(HyperparamsForm)
-
-    @property
-    def grid(self) -> DatasetGrid:
-        """The dataset panel."""
-        return self.query_one(DatasetGrid)
-
-    @property
-    def prediction(self) -> PredictionPane:
-        """The prediction panel."""
-        return self.query_one(PredictionPane)
-
-    @property
-    def chart(self) -> ChartPanel:
-        """The chart panel."""
-        return self.query_one(ChartPanel)
-
-    @property
-    def status_bar(self) -> StatusBar:
-        """The status line."""
-        return self.query_one(StatusBar)
-
     # Actions --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show Train or Pause on the same key, and dim Step while a run trains."""
         busy = self._phase in ("training", "pausing", "stopping")
+        if action in DIALOG_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False  # one dialog at a time
         if action == "train":
             return not busy or self._phase != "training"
         if action == "pause":
@@ -273,6 +293,11 @@ class TuiNNApp(App[None]):
         except TuiNNError as error:
             self._refuse(error)
             return
+        try:
+            self._check_data(hyperparams)
+        except TuiNNError as error:
+            self._refuse(error)
+            return
         self._cancel_run("cancelled")
         self._rebuild(hyperparams)
         self.notify(f"Reset: new weights from seed {hyperparams.seed}.")
@@ -289,9 +314,12 @@ class TuiNNApp(App[None]):
             self.push_screen(HelpScreen(KEYS))
 
     async def action_quit(self) -> None:
-        """Quit at once; a training run is cancelled and stops within an epoch."""
-        self._cancel_run("cancelled")
-        self.exit()
+        """Quit; with unsaved changes ask first. A training run stops within an epoch."""
+        if not self.has_unsaved_changes:
+            self._cancel_run("cancelled")
+            self.exit()
+            return
+        self._quit_after_asking()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every workbench action by its plain name in the command palette (ctrl+p)."""
@@ -304,13 +332,49 @@ class TuiNNApp(App[None]):
             "Toggle log scale", "Loss chart: linear or log10", self.action_toggle_log_scale
         )
         yield SystemCommand("Help", "Keys and what each panel shows", self.action_help)
+        yield SystemCommand("Save session", "Save everything to the session file", self.action_save)
+        yield SystemCommand("Save session as", "Save everything to a new file", self.action_save_as)
+        yield SystemCommand("Open session", "Open a saved session", self.action_open_session)
+        yield SystemCommand(
+            "Built-in dataset", "Choose a built-in dataset", self.action_pick_dataset
+        )
+        yield SystemCommand("Import CSV", "Load data from a CSV file", self.action_import_csv)
+        yield SystemCommand("Export CSV", "Write the data to a CSV file", self.action_export_csv)
+        yield SystemCommand(
+            "Export model", "Write the trained model as .json or .npz", self.action_export_model
+        )
+        grid = self.grid
+        yield SystemCommand(
+            "Edit cell", "Edit the value or label under the cursor", grid.action_edit
+        )
+        yield SystemCommand(
+            "Toggle cell", "Flip a 0/1 value or a two-class label", grid.action_toggle_cell
+        )
+        yield SystemCommand("Add row", "Add a row below the cursor", grid.action_add_row)
+        yield SystemCommand("Delete row", "Delete the row under the cursor", grid.action_delete_row)
+        yield SystemCommand("Add column", "Add a feature column", grid.action_add_column)
+        yield SystemCommand("Rename column", "Rename the column", grid.action_rename_column)
+        yield SystemCommand("Delete column", "Delete the feature column", grid.action_delete_column)
+        yield SystemCommand("Undo edit", "Undo the last data edit", self.action_undo)
+        yield SystemCommand("Redo edit", "Redo the last undone data edit", self.action_redo)
+        yield SystemCommand(
+            "Toggle standardisation", "Features to mean 0, std 1", self.action_toggle_normalize
+        )
+        yield SystemCommand(
+            "Test split", "Set the share of test rows", self.action_focus_test_split
+        )
         yield from super().get_system_commands(screen)
 
     # Running --------------------------------------------------------------------------------
 
     def _refuse(self, error: TuiNNError) -> None:
-        label = FIELDS[error.field].label if error.field in FIELDS else "a field"
-        self.notify(f"Fix {label} first: {error}", title="Cannot train", severity="error")
+        if error.field in FIELDS:
+            what = f"Fix {FIELDS[error.field].label} first: "
+        elif error.field in DATA_LABELS:
+            what = f"Fix {DATA_LABELS[error.field]} first: "
+        else:
+            what = "Fix the data first: "
+        self.notify(f"{what}{error}", title="Cannot train", severity="error")
 
     def _prepare(self) -> bool:
         """Read the form and ready the trainer to continue or start afresh; False if refused."""
@@ -319,6 +383,16 @@ class TuiNNApp(App[None]):
         except TuiNNError as error:
             self._refuse(error)
             return False
+        reason = self._data_changed()
+        if reason:
+            try:
+                self._check_data(hyperparams)
+            except TuiNNError as error:
+                self._refuse(error)
+                return False
+            if self._trainer.epoch:
+                self.notify(f"The {reason}: training starts again from the seed.")
+            self._rebuild(hyperparams)
         current = self._trainer.hyperparams
         changed = sorted(
             name
@@ -350,6 +424,11 @@ class TuiNNApp(App[None]):
                 or (self._phase == "ready" and hyperparams != current)
             )
             if fresh:
+                try:
+                    self._check_data(hyperparams)
+                except TuiNNError as error:
+                    self._refuse(error)
+                    return False
                 self._rebuild(hyperparams)
         if hyperparams.lr != self._trainer.lr:
             # The trainer is ours again (no run is training), so this is safe.
@@ -358,9 +437,14 @@ class TuiNNApp(App[None]):
         return True
 
     def _rebuild(self, hyperparams: Hyperparams) -> None:
-        """A fresh trainer from the seed; forget the old run (its late messages are ignored)."""
+        """A fresh trainer from the seed; forget the old run (its late messages are ignored).
+
+        Call ``_check_data`` first: this uses the data on screen and must not fail half way.
+        """
+        prepared = self._check_data(hyperparams)
         self._run_id += 1
-        self._trainer = Trainer(hyperparams, self.grid.to_dataset())
+        self._take_data(prepared)
+        self._trainer = self._new_trainer(hyperparams, prepared)
         self._history = None
         self._progress = None
         self._elapsed = 0.0
@@ -395,7 +479,7 @@ class TuiNNApp(App[None]):
             self._record_every,
         )
 
-    def _cancel_run(self, reason: Literal["paused", "stopped", "cancelled"]) -> None:
+    def _cancel_run(self, reason: CancelReason) -> None:
         if self._phase in ("training", "pausing", "stopping"):
             self._control.request(reason)
             self.workers.cancel_group(self, "training")
@@ -495,11 +579,31 @@ class TuiNNApp(App[None]):
     def _set_phase(self, phase: Phase) -> None:
         self._phase = phase
         self.refresh_bindings()
+        self.grid.read_only = self.busy
         self._show_status()
 
     def _show_model(self, network: Network) -> None:
-        self.grid.show_outputs(network.predict(self._dataset.features))
-        self.prediction.show_network(network)
+        """Answers of ``network``: per grid row (when its inputs fit), accuracy, predictions."""
+        self._shown_network = network
+        standardizer = self._prepared.standardizer
+        rows = self.grid.table.feature_matrix()
+        prediction = None
+        if rows.shape[1] == network.layer_sizes[0] and rows.shape[0]:
+            if standardizer is not None and standardizer.n_features == rows.shape[1]:
+                rows = standardizer.transform(rows)
+            prediction = network.predict(rows)
+        self.grid.show_outputs(prediction)
+        self.prediction.show_network(network, standardizer)
+        self._accuracy = (
+            self._accuracy_on(network, self._prepared.train),
+            self._accuracy_on(network, self._prepared.test),
+        )
+
+    @staticmethod
+    def _accuracy_on(network: Network, dataset: Dataset) -> float | None:
+        if not dataset.n_rows or dataset.n_features != network.layer_sizes[0]:
+            return None
+        return float(np.mean(network.predict(dataset.features).classes == dataset.labels))
 
     def _show_progress(self, progress: Progress) -> None:
         self._progress = progress
@@ -520,6 +624,11 @@ class TuiNNApp(App[None]):
         if training and speed:
             remaining = max(self._target - epoch, 0) / speed
         loss = progress.result.loss if progress is not None and progress.result else None
+        reason = self._data_changed()
+        note = (
+            f"⚠ The {reason}: the model is stale until Train or Reset (ctrl+r)." if reason else ""
+        )
+        train_accuracy, test_accuracy = self._accuracy
         self.status_bar.show(
             Status(
                 phase=PHASE_NAMES[self._phase],
@@ -530,16 +639,32 @@ class TuiNNApp(App[None]):
                 epochs_per_second=speed,
                 elapsed=elapsed,
                 remaining=remaining,
+                train_accuracy=None if reason else train_accuracy,
+                test_accuracy=None if reason else test_accuracy,
+                note=note,
             )
         )
 
 
-def make_app(dataset: Dataset | None = None, hyperparams: Hyperparams | None = None) -> TuiNNApp:
+def make_app(
+    dataset: Dataset | None = None,
+    hyperparams: Hyperparams | None = None,
+    session: Session | None = None,
+    session_path: Path | None = None,
+) -> TuiNNApp:
     """The workbench on ``dataset`` with ``hyperparams`` (the tutorial's by default).
 
     The one way the CLI and the tests build the app.
+
+    Args:
+        dataset: The data to open on; the tutorial's when None.
+        hyperparams: The settings; the tutorial's when None.
+        session: A loaded session to open instead (its data, settings, weights, history).
+        session_path: The file it came from: ctrl+s saves back to it.
     """
     return TuiNNApp(
         dataset if dataset is not None else TUTORIAL_DATASET,
         hyperparams if hyperparams is not None else Hyperparams(),
+        session=session,
+        session_path=session_path,
     )

@@ -47,6 +47,7 @@ class CellEditor(ModalScreen[ResultT | None], Generic[ResultT]):
     CellEditor #cell-error {
         color: $error;
         height: auto;
+        display: none;
     }
     """
 
@@ -88,9 +89,14 @@ class CellEditor(ModalScreen[ResultT | None], Generic[ResultT]):
         """The message shown now (empty when none)."""
         return str(self.query_one("#cell-error", Static).content)
 
+    def _show_error(self, message: str) -> None:
+        line = self.query_one("#cell-error", Static)
+        line.update(message)
+        line.display = bool(message)
+
     @on(Input.Changed)
     def _changed(self) -> None:
-        self.query_one("#cell-error", Static).update("")
+        self._show_error("")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -98,7 +104,7 @@ class CellEditor(ModalScreen[ResultT | None], Generic[ResultT]):
         try:
             result = self._apply(event.value)
         except TuiNNError as error:
-            self.query_one("#cell-error", Static).update(str(error))
+            self._show_error(str(error))
             return
         self.dismiss(result)
 

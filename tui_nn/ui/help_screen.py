@@ -12,8 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 PANELS = """\
-**Dataset**: the tutorial's *Step #1, variables*. Each row is three inputs (x1..x3) and the
-label to learn. `output` is the model's answer now; ✓ right, ✗ wrong.
+**Dataset**: the tutorial's *Step #1, variables*. Each row is the inputs (x1..x3) and the
+label to learn. `output` is the model's answer now; ✓ right, ✗ wrong. The data is yours:
+Enter edits a cell, Space flips a 0/1, `a`/Delete add and delete rows, `c`/`r`/`x` add,
+rename and delete columns, ctrl+z/ctrl+y undo and redo. After an edit the model is *stale*
+(the status line says so) until Train or Reset. A `T` after a row number marks a test row.
+F2 picks a built-in dataset, F3 imports a CSV file; `test split %` and `standardise` at the
+end of the form say how the rows are used.
 
 **Hyperparameters**: *Step #2, hyper-parameters* (seed, learning rate; the seed draws the
 starting weights) and *Step #3, activation function* (sigmoid). A bad value shows its rule
@@ -27,6 +32,11 @@ squared error (*mse*).
 **Prediction**: *Step #5, outcomes*. Type inputs like `1,0,0`; the answer is the probability of
 class 1 and the class. After 30,000 epochs the tutorial's two rows give about 0.0189 (class 0)
 and 0.9898 (class 1).
+
+**Files**: ctrl+s saves the whole workbench (data, settings, weights, chart history) as a
+session, ctrl+o opens one, F4 exports the trained model (.json or .npz); *Export CSV* and
+*Save session as* are in the command palette. Quitting, opening or switching data with unsaved
+changes asks first: Save, Discard or Cancel.
 """
 
 

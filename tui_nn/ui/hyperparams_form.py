@@ -19,6 +19,35 @@ from tui_nn.core.hyperparams import DTYPES, FIELDS, RECIPES, Hyperparams, parse_
 from tui_nn.core.initializers import INITIALIZERS
 from tui_nn.core.losses import LOSSES
 from tui_nn.core.optimizers import OPTIMIZERS
+from tui_nn.core.split import MAX_TEST_FRACTION
+from tui_nn.ui.messages import DataSettingsChanged
+
+
+def parse_test_percent(text: str) -> float:
+    """The test split typed as a percentage (``20`` or ``20%``), as a fraction (0.2).
+
+    Raises:
+        TuiNNError: ``field="test_split"`` unless a number from 0 to 90.
+    """
+    top = round(MAX_TEST_FRACTION * 100)
+    cleaned = text.strip().removesuffix("%").strip()
+    rule = f"test split must be a percentage from 0 to {top} (20 holds out a fifth of the rows)"
+    if not cleaned:
+        return 0.0
+    try:
+        percent = float(cleaned)
+    except ValueError:
+        raise TuiNNError(f"{rule}, got {text.strip()!r}", field="test_split") from None
+    if not 0 <= percent <= top:
+        raise TuiNNError(f"{rule}, got {text.strip()!r}", field="test_split")
+    return percent / 100
+
+
+def format_test_percent(fraction: float) -> str:
+    """A test fraction as the field shows it: ``20`` for 0.2."""
+    percent = fraction * 100
+    return f"{percent:.10g}"
+
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "recipe": tuple(RECIPES),
@@ -49,7 +78,14 @@ ORDER: tuple[str, ...] = (
 )
 """Fields top to bottom: the network's shape first, then how it trains."""
 
-PLACEHOLDERS: dict[str, str] = {"hidden": "none (e.g. 4,4)"}
+DATA_FIELDS: tuple[str, ...] = ("test_split", "normalize")
+"""How the data is used, below the hyperparameters: the test share and standardisation."""
+
+DATA_LABELS: dict[str, str] = {"test_split": "test split %", "normalize": "standardise"}
+
+NORMALIZE_CHOICES: tuple[str, ...] = ("no", "yes")
+
+PLACEHOLDERS: dict[str, str] = {"hidden": "none (e.g. 4,4)", "test_split": "0 (none)"}
 
 SHORT_LABELS: dict[str, str] = {"activation": "activation", "output_activation": "output act."}
 """Labels shortened to fit the panel; the rest use ``FIELDS[name].label``."""
@@ -58,9 +94,20 @@ SHORT_LABELS: dict[str, str] = {"activation": "activation", "output_activation":
 class HyperparamsForm(Widget):
     """Every hyperparameter as an editable field with its error, if any, beneath it."""
 
-    def __init__(self, hyperparams: Hyperparams, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        hyperparams: Hyperparams,
+        test_split: float = 0.0,
+        normalize: bool = False,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._initial = hyperparams
+        self._data_texts = {
+            "test_split": format_test_percent(test_split),
+            "normalize": "yes" if normalize else "no",
+        }
 
     def compose(self) -> ComposeResult:
         """One row per field (label, editor) and an error line under it, hidden while valid."""
@@ -87,6 +134,27 @@ class HyperparamsForm(Widget):
                             classes="hp-field",
                         )
                 yield Static("", id=f"hp-{name}-error", classes="hp-error")
+            for name in DATA_FIELDS:
+                with Horizontal(classes="hp-row"):
+                    yield Label(DATA_LABELS[name], classes="hp-label")
+                    if name == "normalize":
+                        yield Select(
+                            [(option, option) for option in NORMALIZE_CHOICES],
+                            value=self._data_texts[name],
+                            allow_blank=False,
+                            compact=True,
+                            id=f"hp-{name}",
+                            classes="hp-field",
+                        )
+                    else:
+                        yield Input(
+                            self._data_texts[name],
+                            placeholder=PLACEHOLDERS.get(name, ""),
+                            compact=True,
+                            id=f"hp-{name}",
+                            classes="hp-field",
+                        )
+                yield Static("", id=f"hp-{name}-error", classes="hp-error")
 
     def texts(self) -> dict[str, str]:
         """Every field's current text, keyed by field name."""
@@ -99,16 +167,47 @@ class HyperparamsForm(Widget):
                 values[name] = widget.value
         return values
 
+    def data_texts(self) -> dict[str, str]:
+        """The data fields' text: ``test_split`` (a percentage) and ``normalize`` (yes/no)."""
+        split = self.query_one("#hp-test_split", Input).value
+        normalize = str(self.query_one("#hp-normalize", Select).value)
+        return {"test_split": split, "normalize": normalize}
+
+    def to_data_settings(self) -> tuple[float, bool]:
+        """``(test fraction, standardise)`` as on screen.
+
+        Raises:
+            TuiNNError: ``field="test_split"`` for a bad percentage (shown beside it too).
+        """
+        self.show_errors()
+        texts = self.data_texts()
+        return parse_test_percent(texts["test_split"]), texts["normalize"] == "yes"
+
+    def load(self, hyperparams: Hyperparams, test_split: float, normalize: bool) -> None:
+        """Put every setting on screen (a session opened, or the model switched for new data)."""
+        for name, text in hyperparams.to_text().items():
+            if name in ORDER:
+                widget = self.query_one(f"#hp-{name}")
+                if isinstance(widget, (Select, Input)):
+                    widget.value = text
+        self.query_one("#hp-test_split", Input).value = format_test_percent(test_split)
+        self.query_one("#hp-normalize", Select).value = "yes" if normalize else "no"
+        self.show_errors()
+
     def errors(self) -> dict[str, str]:
         """The message for each field that breaks its rule (or a rule between fields)."""
         texts = self.texts()
         found: dict[str, str] = {}
+        try:
+            parse_test_percent(self.data_texts()["test_split"])
+        except TuiNNError as error:
+            found["test_split"] = str(error)
         for name, text in texts.items():
             try:
                 parse_field(name, text)
             except TuiNNError as error:
                 found[name] = str(error)
-        if not found:
+        if not any(name in found for name in ORDER):
             try:
                 Hyperparams.from_text(texts)
             except TuiNNError as error:
@@ -118,7 +217,7 @@ class HyperparamsForm(Widget):
     def show_errors(self) -> dict[str, str]:
         """Show every field's error beside it (clearing fixed ones) and return them."""
         found = self.errors()
-        for name in ORDER:
+        for name in (*ORDER, *DATA_FIELDS):
             message = found.get(name, "")
             error = self.query_one(f"#hp-{name}-error", Static)
             error.update(message)
@@ -135,7 +234,7 @@ class HyperparamsForm(Widget):
         """
         found = self.show_errors()
         if found:
-            name = next(name for name in ORDER if name in found)
+            name = next(name for name in (*ORDER, *DATA_FIELDS) if name in found)
             raise TuiNNError(found[name], field=name)
         return Hyperparams.from_text(self.texts())
 
@@ -147,11 +246,15 @@ class HyperparamsForm(Widget):
         self.show_errors()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Check the form as the user types."""
+        """Check the form as the user types; tell the app when the test split changes."""
         event.stop()
         self.show_errors()
+        if event.input.id == "hp-test_split":
+            self.post_message(DataSettingsChanged())
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Check the form when a choice changes (it may break or mend a rule between fields)."""
         event.stop()
         self.show_errors()
+        if event.select.id == "hp-normalize":
+            self.post_message(DataSettingsChanged())

@@ -1,8 +1,8 @@
-"""Every message the workbench's training worker posts, named for what happened.
+"""Every message the workbench's widgets and training worker post, named for what happened.
 
 The worker runs in a thread and must not touch widgets: it reports through these messages
 (``post_message`` is thread-safe). Each carries the id of the run that sent it, so the app can
-drop a stale run's messages after a reset or restart.
+drop a stale run's messages after a reset or restart. ``DataEdited`` comes from the dataset grid.
 """
 
 from __future__ import annotations
@@ -92,3 +92,21 @@ class TrainingFailed(Message):
     run_id: int
     error: str
     progress: Progress
+
+
+@dataclass
+class DataEdited(Message):
+    """The user changed the data in the grid: an edit, an undo or a redo.
+
+    Attributes:
+        description: What changed, e.g. ``set row 3, x2 to 0.5`` or ``undo: add row 8``.
+        structural: Whether rows or columns were added, deleted or renamed (not just values).
+    """
+
+    description: str
+    structural: bool
+
+
+@dataclass
+class DataSettingsChanged(Message):
+    """The test split or the standardisation field changed (it may not be valid yet)."""

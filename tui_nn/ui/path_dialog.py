@@ -182,10 +182,12 @@ class PathDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     PathDialog #path-matches {
         color: $foreground 70%;
         height: auto;
+        display: none;
     }
     PathDialog #path-error {
         color: $error;
         height: auto;
+        display: none;
     }
     PathDialog #path-label-row {
         height: auto;
@@ -314,13 +316,15 @@ class PathDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         shown = "  ".join(matches[:MAX_MATCHES_SHOWN])
         if len(matches) > MAX_MATCHES_SHOWN:
             shown += f"  (+{len(matches) - MAX_MATCHES_SHOWN} more)"
-        self.query_one("#path-matches", Static).update(shown)
+        matches_line = self.query_one("#path-matches", Static)
+        matches_line.update(shown)
+        matches_line.display = bool(shown)
 
     @on(Input.Changed, "#path")
     def _path_changed(self, event: Input.Changed) -> None:
-        self.query_one("#path-matches", Static).update("")
+        self.query_one("#path-matches", Static).display = False
         self._confirmed = None
-        self.query_one("#path-error", Static).update("")
+        self._show_error("")
         self._offer_columns()
 
     @on(Input.Submitted, "#path")
@@ -359,7 +363,9 @@ class PathDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         self.dismiss(None)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#path-error", Static).update(message)
+        line = self.query_one("#path-error", Static)
+        line.update(message)
+        line.display = bool(message)
 
     def _offer_columns(self) -> None:
         """Fill the label Select from the typed file's header, when it names a readable file."""

@@ -15,9 +15,19 @@ from textual.widgets import Input, Static
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.network import Network
+from tui_nn.core.split import Standardizer
+from tui_nn.core.table_edits import format_value
 
 TUTORIAL_QUERIES: tuple[str, ...] = ("1,0,0", "0,1,0", "")
 """The tutorial's two outcomes, then an empty row for the user's own."""
+
+
+def queries_for(dataset: Dataset) -> tuple[str, ...]:
+    """Starting questions: the tutorial's two for its data, else the data's first two rows."""
+    if dataset.name == "tutorial" and dataset.n_features == 3:
+        return TUTORIAL_QUERIES
+    rows = [",".join(format_value(float(v)) for v in row) for row in dataset.features[:2]]
+    return (*rows, *([""] * (3 - len(rows))))
 
 
 def parse_row(text: str, dataset: Dataset) -> list[float]:
@@ -57,6 +67,7 @@ class PredictionPane(Widget):
         self.dataset = dataset
         self._queries = queries
         self._network: Network | None = None
+        self._standardizer: Standardizer | None = None
 
     def compose(self) -> ComposeResult:
         """One input and one answer per query row."""
@@ -80,9 +91,26 @@ class PredictionPane(Widget):
         """The answer shown beside every query row, as plain text."""
         return [str(answer.content) for answer in self.query(".answer").results(Static)]
 
-    def show_network(self, network: Network) -> None:
-        """Answer every query with ``network`` (a copy the UI owns)."""
+    def set_dataset(self, dataset: Dataset, queries: tuple[str, ...] | None = None) -> None:
+        """Ask about different data: its feature count and classes, fresh starting questions."""
+        self.dataset = dataset
+        texts = queries if queries is not None else queries_for(dataset)
+        hint = ",".join("0" for _ in dataset.feature_names)
+        for index, input_ in enumerate(self.query(".query").results(Input)):
+            input_.placeholder = f"e.g. {hint}"
+            with input_.prevent(Input.Changed):
+                input_.value = texts[index] if index < len(texts) else ""
+            self._answer(input_)
+
+    def show_network(self, network: Network, standardizer: Standardizer | None = None) -> None:
+        """Answer every query with ``network`` (a copy the UI owns).
+
+        Args:
+            network: The model.
+            standardizer: The standardisation it was trained with; typed values are raw.
+        """
         self._network = network
+        self._standardizer = standardizer
         for input_ in self.query(".query").results(Input):
             self._answer(input_)
 
@@ -117,9 +145,14 @@ class PredictionPane(Widget):
         """``→ 0.9898  class 1``: the model's probability and class for one row."""
         if self._network is None:
             return ""
-        prediction = self._network.predict([row])
+        if self._network.layer_sizes[0] != len(row):
+            return ""  # the model has other inputs (columns changed): no answer until Train
+        inputs = self._standardizer.transform([row]) if self._standardizer else [row]
+        prediction = self._network.predict(inputs)
         predicted = int(prediction.classes[0])
         probabilities = prediction.probabilities[0]
         # One sigmoid output is P(class 1); several outputs give each class its own probability.
         probability = probabilities[0] if probabilities.size == 1 else probabilities[predicted]
-        return f"→ {probability:.4f}  class {self.dataset.class_names[predicted]}"
+        classes = self.dataset.class_names
+        name = classes[predicted] if predicted < len(classes) else str(predicted)
+        return f"→ {probability:.4f}  class {name}"

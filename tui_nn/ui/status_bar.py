@@ -45,6 +45,9 @@ class Status:
         epochs_per_second: Current speed, or None when unknown.
         elapsed: Training seconds since the last reset.
         remaining: Estimated seconds to ``target``, or None when unknown.
+        train_accuracy: Share of training rows the model gets right, or None when unknown.
+        test_accuracy: Share of test rows it gets right, or None without test rows.
+        note: A warning to keep in view, e.g. that the model is stale after a data edit.
     """
 
     phase: str
@@ -55,6 +58,9 @@ class Status:
     epochs_per_second: float | None = None
     elapsed: float | None = None
     remaining: float | None = None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+    note: str = ""
 
 
 class StatusBar(Widget):
@@ -74,7 +80,9 @@ class StatusBar(Widget):
         with Horizontal(id="status-top"):
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="status-text")
-        yield Static("", id="status-timing")
+        with Horizontal(id="status-bottom"):
+            yield Static("", id="status-timing")
+            yield Static("", id="status-note")
 
     def show(self, status: Status) -> None:
         """Show ``status``."""
@@ -86,14 +94,27 @@ class StatusBar(Widget):
             f"{status.loss_name} {loss}",
             layout=False,
         )
+        note = self.query_one("#status-note", Static)
+        note.update(status.note)
+        note.display = bool(status.note)
         if self.show_wall_clock:
             speed, elapsed = rate(status.epochs_per_second), duration(status.elapsed)
             remaining = duration(status.remaining)
         else:
             speed = elapsed = remaining = "--"
-        self.query_one("#status-timing", Static).update(
-            f"{speed} epochs/s · elapsed {elapsed} · remaining {remaining}", layout=False
+        accuracy = ""
+        if status.train_accuracy is not None:
+            accuracy = f" · acc {status.train_accuracy:.0%}"
+            if status.test_accuracy is not None:
+                accuracy = (
+                    f" · acc train {status.train_accuracy:.0%} test {status.test_accuracy:.0%}"
+                )
+        timing = self.query_one("#status-timing", Static)
+        timing.update(
+            f"{speed} epochs/s · elapsed {elapsed} · remaining {remaining}{accuracy}", layout=False
         )
+        # A warning (the model is stale) takes the timing line's place: it matters more.
+        timing.display = not status.note
         self.query_one("#progress", ProgressBar).update(
             total=max(status.target, 1), progress=min(status.epoch, status.target)
         )
@@ -102,5 +123,7 @@ class StatusBar(Widget):
     def text(self) -> str:
         """Both status lines as plain text (for tests and the help screen)."""
         top = self.query_one("#status-text", Static).content
-        timing = self.query_one("#status-timing", Static).content
-        return f"{top}\n{timing}"
+        timing = self.query_one("#status-timing", Static)
+        note = self.query_one("#status-note", Static)
+        bottom = timing.content if timing.display else note.content
+        return f"{top}\n{bottom}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from textual.message import Message
 
@@ -23,6 +24,14 @@ from tui_nn.ui.messages import (
     TrainingFailed,
     TrainingFinished,
 )
+
+Phase = Literal[
+    "ready", "training", "pausing", "stopping", "paused", "finished", "stopped", "failed"
+]
+"""What the workbench's training is doing now."""
+
+CancelReason = Literal["paused", "stopped", "cancelled"]
+"""Why the UI cancels a run."""
 
 PROGRESS_INTERVAL = 0.25
 """Seconds between progress reports: four chart redraws a second keep training near full speed
@@ -76,10 +85,18 @@ def record(history: DownsampledHistory, recipe: str, result: EpochResult) -> Non
 
     Series are keyed as the chart knows them (``reported``, ``loss``, ``test_loss``); the
     tutorial recipe records its own printed value (the signed error sum) beside the mean squared
-    error, the textbook recipe its loss and, with test rows, the test loss.
+    error, the textbook recipe its loss; with test rows, either also records the test loss.
     """
     if recipe == "tutorial":
-        history.append(result.epoch, reported=result.reported, loss=result.loss)
+        if result.test_loss is None:
+            history.append(result.epoch, reported=result.reported, loss=result.loss)
+        else:
+            history.append(
+                result.epoch,
+                reported=result.reported,
+                loss=result.loss,
+                test_loss=result.test_loss,
+            )
     elif result.test_loss is None:
         history.append(result.epoch, loss=result.loss)
     else:
@@ -182,7 +199,7 @@ def run_training(
             last = result
             if not result.epoch & skip:
                 recorded = result.epoch
-                if tutorial:
+                if tutorial and result.test_loss is None:
                     append(result.epoch, reported=result.reported, loss=result.loss)
                 else:
                     record(history, recipe, result)
