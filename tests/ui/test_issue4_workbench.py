@@ -290,3 +290,14 @@ async def test_export_the_edited_data_as_csv(app: TuiNNApp, in_tmp: Path) -> Non
     assert [loaded.class_names[k] for k in loaded.labels] == [
         edited.class_names[k] for k in edited.labels
     ]
+
+
+async def test_dialogs_start_in_the_session_folder(in_tmp: Path) -> None:
+    (in_tmp / "sub").mkdir()
+    for path, folder in ((Path("work.toml"), ""), (Path("sub/work.toml"), "sub/")):
+        app = quiet(make_app(session_path=path))
+        async with app.run_test() as pilot:
+            await pilot.press("f3")
+            await pilot.pause()
+            assert isinstance(app.screen, PathDialog)
+            assert app.screen.query_one("#path", Input).value == folder

@@ -544,10 +544,15 @@ class DataFlows(App[None]):
 
     def _suggested_path(self, suffix: str, stem: str | None = None) -> str:
         """A starting path for a dialog: the session's folder, and a name when saving."""
-        folder = self._session_path.parent if self._session_path is not None else None
         prefix = ""
-        if folder is not None and folder != Path.cwd():
-            prefix = str(folder) + "/"
+        if self._session_path is not None:
+            # Relative to where tui-nn started when the session is below it, else absolute.
+            folder = self._session_path.resolve().parent
+            here = Path.cwd().resolve()
+            if folder != here:
+                prefix = (
+                    str(folder.relative_to(here)) if folder.is_relative_to(here) else str(folder)
+                ) + "/"
         if stem is None:
             return prefix
         if self._session_path is not None and suffix == ".toml":
