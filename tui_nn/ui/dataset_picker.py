@@ -86,6 +86,9 @@ class DatasetPicker(ModalScreen[Dataset | None]):
         background: $surface;
         padding: 0 1;
     }
+    DatasetPicker #picker-body {
+        height: auto;
+    }
     DatasetPicker #picker-names {
         width: 14;
         height: 12;
@@ -142,7 +145,7 @@ class DatasetPicker(ModalScreen[Dataset | None]):
         with Vertical(id="picker-box") as box:
             box.border_title = "Built-in dataset"
             box.border_subtitle = "Enter makes it · Esc cancels"
-            with Horizontal():
+            with Horizontal(id="picker-body"):
                 yield OptionList(
                     *(Option(name, id=name) for name in BUILTIN_DATASETS), id="picker-names"
                 )
