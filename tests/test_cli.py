@@ -235,3 +235,9 @@ def test_bad_data_option_is_one_line_naming_it(
     assert exit_status(["train", *args]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1
+
+
+def test_opening_a_missing_session_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(["/no/such/session.toml"]) == 2
+    err = capsys.readouterr().err
+    assert err == "tui-nn: error: /no/such/session.toml: no such file\n"
