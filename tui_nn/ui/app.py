@@ -114,6 +114,8 @@ class TuiNNApp(DataFlows):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tui-nn"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+t,f5", "train", "Train", priority=True),
         Binding("ctrl+t,f5", "pause", "Pause", priority=True),
         Binding("ctrl+n,f6", "step", "Step", priority=True),
@@ -125,8 +127,6 @@ class TuiNNApp(DataFlows):
         Binding("f2", "pick_dataset", "Data", priority=True, show=False),
         Binding("f3", "import_csv", "Import CSV", priority=True, show=False),
         Binding("f4", "export_model", "Export model", priority=True, show=False),
-        Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
     # Textual declares these as plain attributes, so a ClassVar annotation would clash.
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
@@ -204,7 +204,7 @@ class TuiNNApp(DataFlows):
             "The window is too small for tui-nn: make it at least 60 columns by 18 rows.",
             id="too-small",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Show the untrained model's answers and the status (or the session being opened)."""

@@ -119,7 +119,7 @@ class DatasetGrid(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "edit", "Edit"),
+        Binding("enter", "edit", "Edit", show=False),
         Binding("space", "toggle_cell", "Toggle", show=False),
         Binding("a,insert", "add_row", "Add row", show=False),
         Binding("delete", "delete_row", "Delete row", show=False),
