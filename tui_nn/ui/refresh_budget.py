@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-LIVE_SHARE = 0.04
+LIVE_SHARE = 0.025
 """The most of the wall time the UI may spend redrawing live panels during a run."""
 
-MIN_GAP = 0.25
-"""Never redraw more than four times a second, however cheap it is."""
+MIN_GAP = 0.34
+"""Never redraw more than three times a second, however cheap it is."""
 
 
 class RefreshBudget:
