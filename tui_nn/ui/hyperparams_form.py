@@ -8,6 +8,8 @@ rule right under its field, and ``to_hyperparams`` refuses until every field is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
@@ -114,47 +116,35 @@ class HyperparamsForm(Widget):
         texts = self._initial.to_text()
         with VerticalScroll(id="hp-fields", can_focus=False):
             for name in ORDER:
-                with Horizontal(classes="hp-row"):
-                    yield Label(SHORT_LABELS.get(name, FIELDS[name].label), classes="hp-label")
-                    if name in CHOICES:
-                        yield Select(
-                            [(option, option) for option in CHOICES[name]],
-                            value=texts[name],
-                            allow_blank=False,
-                            compact=True,
-                            id=f"hp-{name}",
-                            classes="hp-field",
-                        )
-                    else:
-                        yield Input(
-                            texts[name],
-                            placeholder=PLACEHOLDERS.get(name, ""),
-                            compact=True,
-                            id=f"hp-{name}",
-                            classes="hp-field",
-                        )
-                yield Static("", id=f"hp-{name}-error", classes="hp-error")
+                label = SHORT_LABELS.get(name, FIELDS[name].label)
+                yield from self._row(name, label, texts[name], CHOICES.get(name))
             for name in DATA_FIELDS:
-                with Horizontal(classes="hp-row"):
-                    yield Label(DATA_LABELS[name], classes="hp-label")
-                    if name == "normalize":
-                        yield Select(
-                            [(option, option) for option in NORMALIZE_CHOICES],
-                            value=self._data_texts[name],
-                            allow_blank=False,
-                            compact=True,
-                            id=f"hp-{name}",
-                            classes="hp-field",
-                        )
-                    else:
-                        yield Input(
-                            self._data_texts[name],
-                            placeholder=PLACEHOLDERS.get(name, ""),
-                            compact=True,
-                            id=f"hp-{name}",
-                            classes="hp-field",
-                        )
-                yield Static("", id=f"hp-{name}-error", classes="hp-error")
+                choices = NORMALIZE_CHOICES if name == "normalize" else None
+                yield from self._row(name, DATA_LABELS[name], self._data_texts[name], choices)
+
+    @staticmethod
+    def _row(name: str, label: str, text: str, choices: Sequence[str] | None) -> ComposeResult:
+        """A field's row: its label, a Select for fixed choices or an Input, and its error line."""
+        with Horizontal(classes="hp-row"):
+            yield Label(label, classes="hp-label")
+            if choices is not None:
+                yield Select(
+                    [(option, option) for option in choices],
+                    value=text,
+                    allow_blank=False,
+                    compact=True,
+                    id=f"hp-{name}",
+                    classes="hp-field",
+                )
+            else:
+                yield Input(
+                    text,
+                    placeholder=PLACEHOLDERS.get(name, ""),
+                    compact=True,
+                    id=f"hp-{name}",
+                    classes="hp-field",
+                )
+        yield Static("", id=f"hp-{name}-error", classes="hp-error")
 
     def texts(self) -> dict[str, str]:
         """Every field's current text, keyed by field name."""
