@@ -122,6 +122,7 @@ class _Workspace:
         self.activations = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
         self.deltas = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
         self.scratch = [np.zeros((rows, n), dtype=dtype) for n in sizes[1:]]
+        self.ones = np.ones(rows, dtype=dtype)
 
 
 class Trainer:
@@ -197,7 +198,10 @@ class Trainer:
             self._y_test = self.test.targets(n_out, dtype)
             self._test_work = _Workspace(sizes, self.test.n_rows, dtype)
         # Row-by-row bias update (tutorial): row 0 holds the bias, rows 1.. hold lr * delta.
-        self._bias_steps = [np.empty((self._rows + 1, n), dtype=dtype) for n in sizes[1:]]
+        tutorial = hyperparams.recipe == "tutorial"
+        self._bias_steps = [
+            np.empty((self._rows + 1 if tutorial else 0, n), dtype=dtype) for n in sizes[1:]
+        ]
         self._lr_box = [hyperparams.lr]
         self._fast_epoch = None
         if tutorial_kernel.applies(
@@ -346,8 +350,10 @@ class Trainer:
             rows = self._order[start:stop]
             x = self._x_batch[: stop - start]
             y = self._y_batch[: stop - start]
-            np.take(self._x, rows, axis=0, out=x)
-            np.take(self._y, rows, axis=0, out=y)
+            # mode="clip" (the rows are always in range): with the default mode="raise",
+            # take() gathers into a temporary buffer, then copies that to ``out``.
+            np.take(self._x, rows, axis=0, out=x, mode="clip")
+            np.take(self._y, rows, axis=0, out=y, mode="clip")
             total += self._textbook_batch(x, y) * (stop - start)
         return total / self._rows
 
@@ -366,7 +372,8 @@ class Trainer:
         for layer in range(last, -1, -1):
             below = x if layer == 0 else work.activations[layer - 1][:rows]
             np.dot(below.T, delta, out=grads.weights[layer])
-            np.add.reduce(delta, axis=0, out=grads.biases[layer])
+            # Column sums as ones @ delta: NumPy's reduction down the rows is ~6x slower here.
+            np.dot(work.ones[:rows], delta, out=grads.biases[layer])
             if layer:
                 lower = work.deltas[layer - 1][:rows]
                 np.dot(delta, net.weights[layer].T, out=lower)
