@@ -9,6 +9,7 @@ the user has since moved on from.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,6 +92,9 @@ DIALOG_ACTIONS = frozenset(
 
 MIN_TIMED_SECONDS = 0.1
 """A run shorter than this shows no epochs per second (a single step would show nonsense)."""
+
+GIL_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the interpreter lock while another waits (Python's default: 0.005)."""
 
 MODEL_GAP = 1.0
 """Seconds between live updates of the grid's output column and the prediction pane."""
@@ -208,6 +212,10 @@ class TuiNNApp(DataFlows):
 
     def on_mount(self) -> None:
         """Show the untrained model's answers and the status (or the session being opened)."""
+        # The training worker runs pure Python and holds the interpreter lock; the UI thread
+        # gets it back only when the holder is asked to switch (5 ms by default), and a key
+        # press needs many such hand-overs: a short interval keeps keys answered in ~0.1 s.
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.query_one(StatusBar).show_wall_clock = self.show_wall_clock
         self._remember_training_data()
         self.grid.mark_test_rows(self._prepared.test_mask)
