@@ -202,7 +202,6 @@ class Trainer:
         self._bias_steps = [
             np.empty((self._rows + 1 if tutorial else 0, n), dtype=dtype) for n in sizes[1:]
         ]
-        self._lr_box = [hyperparams.lr]
         self._fast_epoch = None
         if tutorial_kernel.applies(
             hyperparams.recipe,
@@ -213,7 +212,7 @@ class Trainer:
             hyperparams.dtype,
         ):
             self._fast_epoch = tutorial_kernel.make_epoch(
-                network.params, self._x, self._y, self._lr_box
+                network.params, self._x, self._y, self._optimizer
             )
 
     @property
@@ -225,7 +224,6 @@ class Trainer:
         """Change the learning rate from the next epoch on (e.g. while paused)."""
         check_field("lr", lr)
         self._optimizer.lr = lr
-        self._lr_box[0] = lr
         self.hyperparams = self.hyperparams.replace(lr=lr)
 
     @property

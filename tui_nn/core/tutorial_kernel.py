@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tui_nn.core.activations import _EXP_LIMIT
+from tui_nn.core.optimizers import Optimizer
 
 Array = npt.NDArray[np.floating]
 
@@ -50,7 +51,7 @@ def applies(
 
 
 def make_epoch(
-    params: Array, x: Array, y: Array, lr_box: list[float]
+    params: Array, x: Array, y: Array, optimizer: Optimizer
 ) -> Callable[[], tuple[float, float, float]]:
     """Build the epoch function for ``params`` = [w_1 .. w_f, b] on ``x`` and ``y``.
 
@@ -59,8 +60,8 @@ def make_epoch(
             back at its end, so they stay the one source of truth.
         x: ``(rows, features)`` features.
         y: ``(rows, 1)`` 0/1 targets.
-        lr_box: A one-element list holding the learning rate, read every epoch so a change
-            takes effect on the next one.
+        optimizer: Whose ``lr`` is read every epoch, so a change takes effect on the next one
+            (the kernel does its own plain gradient-descent step).
 
     Returns:
         A function running one epoch and returning (signed error sum, mse, sum of the updated
@@ -72,7 +73,7 @@ def make_epoch(
     exp = math.exp
 
     def epoch() -> tuple[float, float, float]:
-        lr = lr_box[0]
+        lr = optimizer.lr
         weights = params.tolist()
         bias = weights.pop()
         reported = 0.0
