@@ -236,6 +236,16 @@ def test_single_neuron_kernel_equals_the_general_path_bit_for_bit(
     for lr in (0.05, 0.5, 0.005):
         fast.set_learning_rate(lr)
         general.set_learning_rate(lr)
-        ran = [(r.epoch, r.reported, r.loss) for r in fast.run(300)]
-        assert ran == [(r.epoch, r.reported, r.loss) for r in general.run(300)]
+        ran = list(fast.run(300))
+        expected = list(general.run(300))
+        assert [r.epoch for r in ran] == [r.epoch for r in expected]
         assert fast.network.params.tobytes() == general.network.params.tobytes()
+        # The shown values are sums over rows, not part of the update: NumPy sums them with
+        # SIMD, whose order (and so the last bit) depends on the CPU; the kernel sums in order.
+        for field in ("reported", "loss"):
+            np.testing.assert_allclose(
+                [getattr(r, field) for r in ran],
+                [getattr(r, field) for r in expected],
+                rtol=0,
+                atol=4 * np.finfo(float).eps,
+            )
