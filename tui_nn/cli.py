@@ -27,6 +27,7 @@ from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.model_io import export_model
 from tui_nn.core.network import Prediction
+from tui_nn.core.recipes import record
 from tui_nn.core.session import Session, load_session, save_session
 from tui_nn.core.split import PreparedData, prepare_data
 from tui_nn.core.training import EpochResult, Evaluation, Trainer
@@ -244,7 +245,7 @@ class _Progress:
 
 def _train(args: argparse.Namespace) -> int:
     trainer, session, data, note = _setup(args)
-    dataset, hyperparams = session.dataset, trainer.hyperparams
+    dataset, hyperparams, recipe = session.dataset, trainer.hyperparams, trainer.recipe
     rows = _prediction_rows(args.predict, dataset.n_features)
     if note:
         print(f"note: {note}", file=sys.stderr)
@@ -262,9 +263,7 @@ def _train(args: argparse.Namespace) -> int:
                 losses.append(last.loss)
                 if last.test_loss is not None:
                     test_losses.append(last.test_loss)
-                kept.append(
-                    last.epoch, reported=last.reported, loss=last.loss, test_loss=last.test_loss
-                )
+                record(kept, trainer.recipe, last)
                 progress.update(last.epoch)
     finally:
         progress.close()
@@ -286,10 +285,10 @@ def _train(args: argparse.Namespace) -> int:
             "dataset": dataset.name,
             "hyperparameters": hyperparams.to_text(),
             "epochs": trainer.epoch,
-            "reported": "error sum" if hyperparams.recipe == "tutorial" else hyperparams.loss,
+            "reported": recipe.reported(hyperparams.loss),
             "history": history,
             "loss_history": losses,
-            "loss_name": "mse" if hyperparams.recipe == "tutorial" else hyperparams.loss,
+            "loss_name": recipe.loss_name(hyperparams.loss),
             "test_history": test_losses,
             "train_accuracy": train_eval.accuracy,
             "test_accuracy": None if test_eval is None else test_eval.accuracy,
@@ -357,8 +356,8 @@ def _print_summary(
     test_eval: Evaluation | None,
 ) -> None:
     hp = trainer.hyperparams
-    reported = "error sum" if hp.recipe == "tutorial" else hp.loss
-    loss_name = "mse" if hp.recipe == "tutorial" else hp.loss
+    reported = hp.training_recipe.reported(hp.loss)
+    loss_name = hp.training_recipe.loss_name(hp.loss)
     print(
         f"tui-nn train: recipe {hp.recipe}, dataset {dataset.name} "
         f"({dataset.n_rows} rows, {dataset.n_features} features), "

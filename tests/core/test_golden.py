@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tui_nn.core import TUTORIAL_DATASET, Hyperparams, Trainer, tutorial_kernel
+from tui_nn.core import TUTORIAL_DATASET, Hyperparams, Trainer
 
 TOLERANCE = 1e-12
 GOLDEN_COPY = Path(__file__).resolve().parents[1] / "data" / "tutorial-golden.json"
@@ -202,22 +202,8 @@ def test_textbook_recipe_differs_and_follows_the_true_gradient() -> None:
     )
 
 
-@pytest.fixture
-def general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every Trainer take the general tutorial path instead of the single-neuron kernel."""
-    monkeypatch.setattr(tutorial_kernel, "applies", lambda *args: False)
-
-
-def _tutorial_trainer(fast: bool, monkeypatch: pytest.MonkeyPatch) -> Trainer:
-    with monkeypatch.context() as patch:
-        if not fast:
-            patch.setattr(tutorial_kernel, "applies", lambda *args: False)
-        return Trainer(Hyperparams(), TUTORIAL_DATASET)
-
-
-@pytest.mark.usefixtures("general_path")
 def test_general_tutorial_path_reproduces_the_first_101_epochs(golden: dict[str, Any]) -> None:
-    trainer = Trainer(Hyperparams(), TUTORIAL_DATASET)
+    trainer = Trainer(Hyperparams(), TUTORIAL_DATASET, fast_path=False)
     history = [result.reported for result in trainer.run(101)]
     _close(history[:100], golden["printed_error_sums_first_100_epochs"])
     after = golden["after_101_updates"]
@@ -225,14 +211,12 @@ def test_general_tutorial_path_reproduces_the_first_101_epochs(golden: dict[str,
     _close(trainer.network.params, [*after["weights"], after["bias"]])
 
 
-def test_single_neuron_kernel_equals_the_general_path_bit_for_bit(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fast = _tutorial_trainer(True, monkeypatch)
-    general = _tutorial_trainer(False, monkeypatch)
+def test_single_neuron_kernel_equals_the_general_path_bit_for_bit() -> None:
+    fast = Trainer(Hyperparams(), TUTORIAL_DATASET)
+    general = Trainer(Hyperparams(), TUTORIAL_DATASET, fast_path=False)
     # Guard against comparing the kernel with itself if the switch ever moves.
-    assert fast._fast_epoch is not None
-    assert general._fast_epoch is None
+    assert fast.on_fast_path
+    assert not general.on_fast_path
     for lr in (0.05, 0.5, 0.005):
         fast.set_learning_rate(lr)
         general.set_learning_rate(lr)

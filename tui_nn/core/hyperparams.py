@@ -18,14 +18,7 @@ from tui_nn.core.errors import TuiNNError
 from tui_nn.core.initializers import INITIALIZERS
 from tui_nn.core.losses import LOSSES, REQUIRED_OUTPUT
 from tui_nn.core.optimizers import OPTIMIZERS
-
-RECIPES: dict[str, str] = {
-    "tutorial": "the seed tutorial's procedure exactly: sigma' applied to sigma(x), raw error, "
-    "bias updated row by row, full-batch gradient descent",
-    "textbook": "correct backpropagation of the chosen loss, averaged over the batch, "
-    "with any optimiser, batch size and penalty",
-}
-"""Training procedures by name, with a one-line description."""
+from tui_nn.core.recipes import RECIPES, Recipe
 
 DTYPES: tuple[str, ...] = ("float64", "float32")
 MAX_LAYER_SIZE = 4096
@@ -220,16 +213,21 @@ class Hyperparams:
                 f"output activation softmax needs loss ce, got {self.loss}",
                 field="output_activation",
             )
-        if self.recipe == "tutorial":
-            fixed = {"optimizer": "gd", "loss": "mse", "batch_size": 0, "l2": 0.0, "l1": 0.0}
-            for name, value in fixed.items():
-                if getattr(self, name) != value:
-                    raise TuiNNError(
-                        f"{FIELDS[name].label} must be {_show(value)} with recipe tutorial "
-                        f"(it trains by the tutorial's own rule); choose recipe textbook "
-                        f"to change it, got {_show(getattr(self, name))}",
-                        field=name,
-                    )
+        recipe = RECIPES[self.recipe]
+        for name, value in recipe.fixed.items():
+            if getattr(self, name) != value:
+                others = " or ".join(n for n in RECIPES if n != self.recipe)
+                raise TuiNNError(
+                    f"{FIELDS[name].label} must be {_show(value)} with recipe {self.recipe} "
+                    f"(it trains by the {self.recipe}'s own rule); choose recipe {others} "
+                    f"to change it, got {_show(getattr(self, name))}",
+                    field=name,
+                )
+
+    @property
+    def training_recipe(self) -> Recipe:
+        """The recipe these settings train by (its row in ``RECIPES``)."""
+        return RECIPES[self.recipe]
 
     def replace(self, **changes: Any) -> Hyperparams:
         """A copy with some fields changed, validated again."""

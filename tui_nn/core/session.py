@@ -115,7 +115,8 @@ class Session:
         epoch: Epochs the model has trained.
         history_epochs: The epoch of each history point, ascending.
         history: Series by name (``reported``, ``loss``, ``test_loss``), each one value per
-            history point (``nan`` where a series has none; None is taken as ``nan``).
+            history point (``nan`` where a series has none; None is taken as ``nan``). Only
+            the series the recipe records are kept (``Recipe.series_names``); others are dropped.
     """
 
     dataset: Dataset = TUTORIAL_DATASET
@@ -142,9 +143,13 @@ class Session:
         object.__setattr__(self, "epoch", int(self.epoch))
         try:
             epochs = tuple(int(epoch) for epoch in self.history_epochs)
+            # Only the series the recipe records: a textbook run has no separate "reported"
+            # series, and a file that carries one anyway would chart it as an extra line.
+            kept = self.hyperparams.training_recipe.series_names
             history = {
                 str(name): tuple(math.nan if v is None else float(v) for v in values)
                 for name, values in self.history.items()
+                if name in kept
             }
         except (TypeError, ValueError):
             raise TuiNNError(

@@ -4,7 +4,8 @@
 call ``run()`` again later to resume the same model, or ``step()`` for a single epoch. Every
 buffer an epoch needs is allocated once, here, so an epoch allocates nothing but its result.
 
-Two recipes:
+Two recipes (their rows are in ``tui_nn.core.recipes.RECIPES``; ``Recipe.tutorial_rule`` picks
+the epoch path):
 
 * ``tutorial``: the seed tutorial's loop exactly. The output delta is (a - y) * f'(a), the
   derivative applied to the activation's *output* (sigmoid'(sigmoid(x)): the "double sigmoid"
@@ -130,9 +131,15 @@ class Trainer:
 
     Attributes:
         hyperparams: The settings it was built with (``lr`` may change via ``set_learning_rate``).
+        recipe: The recipe it trains by (``RECIPES[hyperparams.recipe]``).
         network: The model being trained; its arrays change in place.
         epoch: Epochs completed so far.
         divergence: The last divergence, if training went non-finite.
+
+    Args:
+        fast_path: Let the tutorial's small cases run in plain Python floats
+            (``tutorial_kernel``); False always takes the general NumPy path, which computes
+            the same numbers (tests compare the two).
     """
 
     def __init__(
@@ -142,8 +149,10 @@ class Trainer:
         test: Dataset | None = None,
         network: Network | None = None,
         epoch: int = 0,
+        fast_path: bool = True,
     ) -> None:
         self.hyperparams = hyperparams
+        self.recipe = hyperparams.training_recipe
         self.train = train
         self.test = test if test is not None and test.n_rows else None
         dtype = np.dtype(hyperparams.dtype)
@@ -186,7 +195,7 @@ class Trainer:
             _Checkpoint(network.params, self._optimizer.state()),
             _Checkpoint(network.params, self._optimizer.state()),
         ]
-        self._loss = LOSSES[hyperparams.loss]
+        self._loss = LOSSES[self.recipe.loss_name(hyperparams.loss)]
         self._output_delta = OUTPUT_DELTAS.get((hyperparams.loss, hyperparams.output_activation))
         if self._batch < self._rows:
             self._identity = np.arange(self._rows)
@@ -198,13 +207,13 @@ class Trainer:
             self._y_test = self.test.targets(n_out, dtype)
             self._test_work = _Workspace(sizes, self.test.n_rows, dtype)
         # Row-by-row bias update (tutorial): row 0 holds the bias, rows 1.. hold lr * delta.
-        tutorial = hyperparams.recipe == "tutorial"
+        tutorial = self._tutorial_rule = self.recipe.tutorial_rule
         self._bias_steps = [
             np.empty((self._rows + 1 if tutorial else 0, n), dtype=dtype) for n in sizes[1:]
         ]
         self._fast_epoch = None
-        if tutorial_kernel.applies(
-            hyperparams.recipe,
+        if fast_path and tutorial_kernel.applies(
+            tutorial,
             hyperparams.hidden,
             hyperparams.output_activation,
             n_out,
@@ -214,6 +223,11 @@ class Trainer:
             self._fast_epoch = tutorial_kernel.make_epoch(
                 network.params, self._x, self._y, self._optimizer
             )
+
+    @property
+    def on_fast_path(self) -> bool:
+        """Whether epochs run in the plain-Python tutorial kernel (see ``fast_path``)."""
+        return self._fast_epoch is not None
 
     @property
     def lr(self) -> float:
@@ -251,7 +265,7 @@ class Trainer:
         else:
             # Overflow on the way to divergence is expected and handled below, not warned of.
             with np.errstate(over="ignore", invalid="ignore"):
-                if self.hyperparams.recipe == "tutorial":
+                if self._tutorial_rule:
                     reported, loss = self._tutorial_epoch()
                 else:
                     loss = reported = self._textbook_epoch()
@@ -269,8 +283,6 @@ class Trainer:
         return EpochResult(self.epoch, reported, loss, test_loss)
 
     def _loss_value(self, out: Array, y: Array) -> float:
-        if self.hyperparams.recipe == "tutorial":
-            return LOSSES["mse"].value(out, y)
         return self._loss.value(out, y)
 
     def _roll_back(self, reported: float, loss: float) -> EpochResult:

@@ -31,7 +31,7 @@ MAX_WORK = 600
 
 
 def applies(
-    recipe: str,
+    tutorial_rule: bool,
     hidden: tuple[int, ...],
     output_activation: str,
     n_outputs: int,
@@ -41,7 +41,7 @@ def applies(
     """Whether this kernel computes what the general tutorial path would, and faster."""
     rows, features = shape
     return (
-        recipe == "tutorial"
+        tutorial_rule
         and not hidden
         and output_activation == "sigmoid"
         and n_outputs == 1

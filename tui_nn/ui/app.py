@@ -102,7 +102,7 @@ MODEL_GAP = 1.0
 
 def series_label(hyperparams: Hyperparams) -> str:
     """The series the title and status quote as "the loss": mse for the tutorial recipe."""
-    return "mse" if hyperparams.recipe == "tutorial" else "loss"
+    return hyperparams.training_recipe.loss_label
 
 
 class TuiNNApp(DataFlows):

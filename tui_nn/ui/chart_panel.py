@@ -18,9 +18,7 @@ from tui_nn.ui.loss_chart import LossChart
 
 def series_labels(hyperparams: Hyperparams) -> dict[str, str]:
     """Legend names of the recorded series: the tutorial's error sum and mse, or the loss."""
-    if hyperparams.recipe == "tutorial":
-        return {"reported": "error sum", "loss": "mse", "test_loss": "test loss"}
-    return {"loss": f"{hyperparams.loss} loss", "test_loss": f"{hyperparams.loss} test loss"}
+    return hyperparams.training_recipe.series_labels(hyperparams.loss)
 
 
 def chart_titles(snapshot: HistorySnapshot, labels: dict[str, str], target: int) -> list[str]:

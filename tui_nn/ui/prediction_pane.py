@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tui_nn.core.dataset import Dataset
+from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.network import Network
 from tui_nn.core.split import Standardizer
@@ -24,7 +24,7 @@ TUTORIAL_QUERIES: tuple[str, ...] = ("1,0,0", "0,1,0", "")
 
 def queries_for(dataset: Dataset) -> tuple[str, ...]:
     """Starting questions: the tutorial's two for its data, else the data's first two rows."""
-    if dataset.name == "tutorial" and dataset.n_features == 3:
+    if dataset.name == TUTORIAL_DATASET.name and dataset.n_features == TUTORIAL_DATASET.n_features:
         return TUTORIAL_QUERIES
     rows = [",".join(format_value(float(v)) for v in row) for row in dataset.features[:2]]
     return (*rows, *([""] * (3 - len(rows))))

@@ -16,6 +16,7 @@ from typing import Literal
 from textual.message import Message
 
 from tui_nn.core.history import DownsampledHistory
+from tui_nn.core.recipes import record
 from tui_nn.core.training import EpochResult, Trainer
 from tui_nn.ui.messages import (
     EpochsCompleted,
@@ -78,29 +79,6 @@ class RunControl:
                 return False
             self._abandoned = True
             return True
-
-
-def record(history: DownsampledHistory, recipe: str, result: EpochResult) -> None:
-    """Append one epoch's values to the history the chart draws.
-
-    Series are keyed as the chart knows them (``reported``, ``loss``, ``test_loss``); the
-    tutorial recipe records its own printed value (the signed error sum) beside the mean squared
-    error, the textbook recipe its loss; with test rows, either also records the test loss.
-    """
-    if recipe == "tutorial":
-        if result.test_loss is None:
-            history.append(result.epoch, reported=result.reported, loss=result.loss)
-        else:
-            history.append(
-                result.epoch,
-                reported=result.reported,
-                loss=result.loss,
-                test_loss=result.test_loss,
-            )
-    elif result.test_loss is None:
-        history.append(result.epoch, loss=result.loss)
-    else:
-        history.append(result.epoch, loss=result.loss, test_loss=result.test_loss)
 
 
 def record_every(target_epochs: int, capacity: int) -> int:
@@ -176,7 +154,7 @@ def run_training(
     last_post = start
     done = 0
     last: EpochResult | None = None
-    recipe = trainer.hyperparams.recipe
+    recipe = trainer.recipe
 
     recorded = 0
 
@@ -188,7 +166,7 @@ def run_training(
 
     # The loop runs once per epoch, so it keeps to local names and plain comparisons.
     append = history.append
-    tutorial = recipe == "tutorial"
+    reports_apart = recipe.records_reported
     skip = every - 1
     try:
         for result in trainer.run(epochs):
@@ -199,7 +177,7 @@ def run_training(
             last = result
             if not result.epoch & skip:
                 recorded = result.epoch
-                if tutorial and result.test_loss is None:
+                if reports_apart and result.test_loss is None:
                     append(result.epoch, reported=result.reported, loss=result.loss)
                 else:
                     record(history, recipe, result)
