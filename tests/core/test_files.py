@@ -144,3 +144,92 @@ def test_read_limited_refuses_what_is_not_a_file(
     assert callable(make)
     with pytest.raises(TuiNNError, match=message):
         read_limited(make(tmp_path), 100, field="dataset")
+
+
+# ---------------------------------------------------------------- only regular files
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _link_to_device(tmp_path: Path) -> Path:
+    link = tmp_path / "link.toml"
+    link.symlink_to("/dev/null")
+    return link
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (_fifo, "a FIFO"),
+        (lambda tmp: Path("/dev/null"), "a device"),
+        (_link_to_device, "a device"),
+        (lambda tmp: tmp, "a directory"),
+    ],
+)
+def test_a_save_writes_only_regular_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: object, kind: str
+) -> None:
+    """A device, FIFO, directory or a link to one is refused in one line, never opened."""
+    assert callable(make)
+    target = make(tmp_path)
+    before = os.stat(target)
+    opened: list[object] = []
+    real_open = os.open
+    monkeypatch.setattr(
+        files.os,
+        "open",
+        lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k),
+    )
+    with pytest.raises(TuiNNError, match=f"cannot save there: it is {kind}") as caught:
+        save_bytes(target, b"new", field="session")
+    assert "\n" not in str(caught.value)
+    assert os.fspath(target) not in map(os.fspath, opened)
+    after = os.stat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    with pytest.raises(OSError, match="regular"):
+        atomic_write_bytes(target, b"new")
+
+
+def test_reading_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    with pytest.raises(TuiNNError, match="is a FIFO"):
+        read_limited(_fifo(tmp_path), 100, field="session")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tmp: tmp / "missing" / "x.toml", "does not exist"),
+        (lambda tmp: Path("/dev/full"), "is a device"),
+    ],
+)
+def test_output_paths_are_checked_up_front(tmp_path: Path, make: object, reason: str) -> None:
+    assert callable(make)
+    assert files.output_path_problem(tmp_path / "new.toml") is None
+    problem = files.output_path_problem(make(tmp_path))
+    assert problem is not None and reason in problem
+
+
+def test_a_killed_saves_temp_files_are_removed_by_the_next_save(tmp_path: Path) -> None:
+    target = tmp_path / "s.toml"
+    stale = [tmp_path / f".s.toml.{name}.tmp" for name in ("abcd1234", "zz_zz_zz")]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    other = tmp_path / ".other.toml.abcd1234.tmp"  # another target's: kept
+    other.write_bytes(b"x")
+    save_bytes(target, b"new", field="session")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "s.toml"]
+
+
+def test_a_live_saves_temp_file_is_kept(tmp_path: Path) -> None:
+    """Another save still writing holds a lock on its temporary file: it is not removed."""
+    fcntl = pytest.importorskip("fcntl")
+    live = tmp_path / ".s.toml.live1234.tmp"
+    live.write_bytes(b"partial")
+    with open(live, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        save_bytes(tmp_path / "s.toml", b"new", field="session")
+        assert live.exists()

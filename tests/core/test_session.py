@@ -23,6 +23,7 @@ from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.network import Network
 from tui_nn.core.session import (
     Session,
+    check_trainable,
     load_session,
     save_session,
     session_from_toml,
@@ -378,7 +379,12 @@ def test_round_trip_property(
     session: Session, weights_file: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     path = tmp_path_factory.mktemp("s") / "s.toml"
-    save_session(session, path, weights_file=weights_file)  # type: ignore[arg-type]
+    try:
+        save_session(session, path, weights_file=weights_file)  # type: ignore[arg-type]
+    except TuiNNError:
+        # Refused (no rows, one class, a bad name): then nothing was written.
+        assert not path.exists()
+        return
     assert_same(load_session(path), session)
 
 
@@ -456,3 +462,78 @@ def test_killed_saver_always_leaves_a_loadable_session(tmp_path: Path, weights_f
         assert session.epoch in (1, 2)
         assert session.dataset.name == ("moons" if session.epoch == 1 else "spiral")
         assert session.network is not None
+
+
+# ---------------------------------------------------------------- sessions that cannot train
+
+
+def _tutorial_doc(**changes: Any) -> dict[str, Any]:
+    doc = tomllib.loads(session_to_toml(Session()))
+    for dotted, value in changes.items():
+        table = doc
+        *path, last = dotted.split("__")
+        for part in path:
+            table = table[part]
+        table[last] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"dataset__labels": [1] * 7}, "[dataset] labels: every row has the label '1'"),
+        ({"dataset__labels": [], "dataset__features": []}, "[dataset] labels: the data has no"),
+        (
+            {"dataset__labels": [1], "dataset__features": [[0, 1, 0]], "test_split": 0.5},
+            "[dataset] labels: every row has the label '1'",
+        ),
+        ({"hyperparams__hidden": [4096] * 16}, "[hyperparams] hidden: 16 hidden layers of 4096"),
+        ({"hyperparams__lr": -1.0}, "[hyperparams] lr: learning rate must be"),
+    ],
+)
+def test_a_session_that_cannot_train_is_refused_at_load(
+    tmp_path: Path, changes: dict[str, Any], where: str
+) -> None:
+    """One line naming the file and the key; nothing half-built escapes."""
+    path = tmp_path / "s.toml"
+    doc = _tutorial_doc(**changes)
+    if "hyperparams__hidden" in changes:
+        doc["hyperparams"]["recipe"] = "textbook"
+    path.write_text(tomli_w.dumps(doc))
+    with pytest.raises(TuiNNError) as caught:
+        load_session(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {where}")
+    assert "\n" not in message
+
+
+def test_a_test_split_that_leaves_no_training_rows_is_named(tmp_path: Path) -> None:
+    two = Session(dataset=Dataset(np.zeros((2, 1)), np.array([0, 1]), ("x",)), test_split=0.5)
+    check_trainable(two)  # one row on each side: trainable
+    doc = tomllib.loads(session_to_toml(two))
+    doc["dataset"]["labels"], doc["dataset"]["features"] = [0, 1, 1], [[0.0], [1.0], [1e308]]
+    doc["normalize"] = True
+    doc["test_split"] = 0.0
+    doc["dataset"]["features"] = [[1.7e308], [1.7e308], [1.7e308]]
+    path = tmp_path / "s.toml"
+    path.write_text(tomli_w.dumps(doc))
+    with pytest.raises(
+        TuiNNError, match=r"s.toml: normalize: column 1 \(x\): standardising overflows"
+    ):
+        load_session(path)
+
+
+def test_what_load_refuses_is_never_saved(tmp_path: Path) -> None:
+    one_class = Dataset(np.zeros((3, 1)), np.array([0, 0, 0]), ("x",), ("a", "b"))
+    path = tmp_path / "s.toml"
+    with pytest.raises(TuiNNError, match="every row has the label 'a'"):
+        save_session(Session(dataset=one_class), path)
+    assert not path.exists()
+
+
+def test_saving_onto_a_fifo_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """The old target is never read: a FIFO would block the save forever."""
+    fifo = tmp_path / "s.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(TuiNNError, match="cannot save there: it is a FIFO"):
+        save_session(Session(), fifo)

@@ -10,6 +10,8 @@ column, counted from 1 as a spreadsheet shows them; the header is row 1):
 * The label column is the last one unless named; every other column is a numeric feature.
   Feature values are finite numbers (``nan`` and ``inf`` are refused).
 * Every row has as many cells as the header. Rows whose cells are all empty are skipped.
+  At most ``MAX_ROWS`` (1,000,000) data rows: the same limit as a session's, so what
+  imports can be saved.
 * Labels are numbers or class names (1 to 200 characters), at least two distinct ones and
   at most ``MAX_CLASSES`` (100).
   Class order: when every label is a whole number the classes are those numbers in
@@ -33,31 +35,29 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from tui_nn.core.data_rules import (
+    MAX_CLASSES,
+    MAX_CSV_BYTES,
+    MAX_FEATURES,
+    MAX_NAME_LENGTH,
+    MAX_ROWS,
+    check_row_count,
+    name_problem,
+)
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.files import describe_size, read_limited, save_bytes
+from tui_nn.core.files import read_limited, save_bytes
 
 __all__ = [
     "MAX_CLASSES",
     "MAX_CSV_BYTES",
     "MAX_FEATURES",
     "MAX_NAME_LENGTH",
+    "MAX_ROWS",
     "load_csv",
     "parse_csv_text",
     "save_csv",
 ]
-
-MAX_CSV_BYTES = 10 * 1024 * 1024
-"""The largest CSV file loaded by default (10 MiB)."""
-
-MAX_CLASSES = 100
-"""The most distinct labels a label column may hold (more suggests the wrong column)."""
-
-MAX_FEATURES = 4096
-"""The most feature columns (the widest layer a network may have)."""
-
-MAX_NAME_LENGTH = 200
-"""The longest column or class name."""
 
 # Names show in one grid cell; a line break there would also need quoting that not every
 # CSV tool writes.
@@ -152,6 +152,7 @@ def parse_csv_text(
             field="dataset",
         )
     data = records[1:]
+    check_row_count(len(data), where="the file")
     for row, cells in data:
         if len(cells) != len(names):
             short = len(cells) < len(names)
@@ -341,17 +342,10 @@ def dataset_to_csv_text(dataset: Dataset) -> str:
     names = [*dataset.feature_names, dataset.label_name]
     for kind, values in (("column", names), ("class", list(dataset.class_names))):
         for value in values:
-            if (
-                not value
-                or value != value.strip()
-                or "\x00" in value
-                or _LINE_BREAK.search(value)
-                or len(value) > MAX_NAME_LENGTH
-            ):
+            problem = name_problem(value)
+            if problem:
                 raise TuiNNError(
-                    f"the {kind} name {value!r} cannot be saved: names must be 1 to "
-                    f"{MAX_NAME_LENGTH} characters, without line breaks or leading or "
-                    f"trailing spaces",
+                    f"the {kind} name {value!r:.60} cannot be saved: a name {problem}",
                     field="dataset",
                 )
     if len(set(names)) != len(names):
@@ -382,11 +376,3 @@ def save_csv(dataset: Dataset, path: str | os.PathLike[str]) -> None:
         TuiNNError: when a name cannot be saved or the file cannot be written.
     """
     save_bytes(path, dataset_to_csv_text(dataset).encode("utf-8"), field="dataset")
-
-
-def describe_limits() -> str:
-    """One sentence of the CSV limits, for help text."""
-    return (
-        f"at most {describe_size(MAX_CSV_BYTES)}, {MAX_FEATURES} feature columns "
-        f"and {MAX_CLASSES} classes"
-    )

@@ -10,13 +10,13 @@ standardisation the inputs need (if the model was trained on standardised featur
   plus ``meta``, a JSON text of everything else. It is read with ``allow_pickle=False``.
 
 Loading never executes data and checks every size and type before trusting it; every
-problem is a ``TuiNNError`` naming the key. The helpers ``check_numbers``, ``check_matrix``
-and ``read_npz`` are shared with session files.
+problem is a ``TuiNNError`` naming the key. The checks of untrusted values themselves
+(``check_numbers``, ``read_npz``, ...) and the array naming live in ``data_rules``, shared
+with session files; this module is the model format.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -29,7 +29,15 @@ import numpy as np
 import numpy.typing as npt
 
 from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from tui_nn.core.csv_io import MAX_NAME_LENGTH
+from tui_nn.core.data_rules import (
+    MAX_MODEL_BYTES,
+    check_matrix,
+    check_names,
+    check_numbers,
+    float_array,
+    layer_array_names,
+    read_npz,
+)
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.files import describe_size, read_limited, save_bytes
 from tui_nn.core.hyperparams import DTYPES, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE
@@ -39,151 +47,17 @@ from tui_nn.core.split import Standardizer
 __all__ = [
     "FORMAT_VERSION",
     "MAX_MODEL_BYTES",
-    "MAX_NAME_LENGTH",
     "ModelFile",
-    "check_matrix",
-    "check_names",
-    "check_numbers",
     "export_model",
     "load_model",
     "read_model",
-    "read_npz",
 ]
 
 FORMAT_VERSION = 1
-MAX_MODEL_BYTES = 256 * 1024 * 1024
-"""The largest model file loaded (256 MiB: a few of the widest layers)."""
 
 _KIND = "tui-nn model"
 
 FloatArray = npt.NDArray[np.floating]
-
-
-def check_numbers(value: object, key: str, length: int | None = None) -> list[float]:
-    """``value`` as a list of numbers, checked before use.
-
-    Args:
-        value: What the file holds.
-        key: The key to name in a message, e.g. ``model.biases[1]``.
-        length: The exact length wanted, when known.
-
-    Raises:
-        TuiNNError: ``field=key`` unless ``value`` is a list of ints and floats (no
-            booleans) of the wanted length.
-    """
-    if not isinstance(value, list) or (length is not None and len(value) != length):
-        wanted = f"{length} " if length is not None else ""
-        raise TuiNNError(f"{key} must be a list of {wanted}numbers", field=key)
-    for index, item in enumerate(value):
-        # type() rather than isinstance: bool is an int subclass and must not pass for 0/1.
-        if type(item) is not float and type(item) is not int:
-            raise TuiNNError(f"{key}[{index + 1}] must be a number, got {item!r:.40}", field=key)
-    return value
-
-
-def check_matrix(
-    value: object, key: str, rows: int | None, columns: int, max_rows: int | None = None
-) -> FloatArray:
-    """``value`` as a ``(rows, columns)`` float64 matrix from nested lists, checked first.
-
-    Args:
-        value: A list of rows, each a list of numbers.
-        key: The key to name in a message.
-        rows: The exact number of rows wanted, or None for any.
-        columns: The number of numbers per row.
-        max_rows: The most rows accepted when ``rows`` is None.
-
-    Raises:
-        TuiNNError: ``field=key`` for a wrong shape or a value that is not a number.
-    """
-    shape = f"{rows if rows is not None else 'rows'} x {columns}"
-    if not isinstance(value, list) or (rows is not None and len(value) != rows):
-        raise TuiNNError(f"{key} must be a {shape} table (a list of rows of numbers)", field=key)
-    if max_rows is not None and len(value) > max_rows:
-        raise TuiNNError(f"{key} has {len(value)} rows, more than {max_rows}", field=key)
-    for index, row in enumerate(value):
-        check_numbers(row, f"{key}[{index + 1}]", columns)
-    return np.array(value, dtype=np.float64).reshape(len(value), columns)
-
-
-def check_names(value: object, key: str, length: int | None = None) -> tuple[str, ...]:
-    """``value`` as a tuple of non-empty strings.
-
-    Raises:
-        TuiNNError: ``field=key`` unless it is a list of ``length`` non-empty strings.
-    """
-    wanted = f"{length} " if length is not None else ""
-    if (
-        not isinstance(value, list)
-        or (length is not None and len(value) != length)
-        or not all(isinstance(name, str) and 0 < len(name) <= MAX_NAME_LENGTH for name in value)
-    ):
-        raise TuiNNError(
-            f"{key} must be a list of {wanted}names, each 1 to {MAX_NAME_LENGTH} characters",
-            field=key,
-        )
-    return tuple(value)
-
-
-def read_npz(
-    data: bytes, key: str, names: Sequence[str] | None = None, max_bytes: int = MAX_MODEL_BYTES
-) -> dict[str, npt.NDArray[Any]]:
-    """The arrays of an ``.npz`` held in ``data``, read without pickle, sizes checked first.
-
-    Args:
-        data: The file's bytes.
-        key: The key to name in a message.
-        names: The exact array names the file must hold; None accepts any (up to 1000).
-        max_bytes: The largest total size of the arrays once unpacked.
-
-    Raises:
-        TuiNNError: ``field=key`` for a file that is not an ``.npz``, holds other arrays, would
-            unpack too large, or holds pickled objects.
-    """
-    try:
-        loaded = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as error:  # numpy raises many types on corrupt input; none is trusted.
-        raise TuiNNError(f"{key}: not a readable .npz file ({error})", field=key) from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise TuiNNError(f"{key}: not an .npz archive (a single array?)", field=key)
-    with loaded:
-        if loaded.zip is None:
-            raise TuiNNError(f"{key}: not an .npz archive", field=key)
-        members = loaded.zip.infolist()
-        unpacked = sum(info.file_size for info in members)
-        if unpacked > max_bytes or len(members) > 1000:
-            raise TuiNNError(
-                f"{key}: the {len(members)} arrays unpack to {describe_size(unpacked)}, more "
-                f"than {describe_size(max_bytes)}",
-                field=key,
-            )
-        if names is not None and sorted(loaded.files) != sorted(names):
-            raise TuiNNError(
-                f"{key}: expected the arrays {', '.join(names)}, got {', '.join(loaded.files)}",
-                field=key,
-            )
-        try:
-            return {name: loaded[name] for name in loaded.files}
-        except Exception as error:  # same reason as above: corrupt members raise anything.
-            raise TuiNNError(f"{key}: cannot read an array ({error})", field=key) from None
-
-
-def _layer_names(layers: int) -> list[str]:
-    return [f"layer{i}_{part}" for i in range(1, layers + 1) for part in ("weights", "biases")]
-
-
-def float_array(value: npt.NDArray[Any], key: str, shape: tuple[int, ...]) -> FloatArray:
-    """Check an array read from a file is a float array of ``shape``.
-
-    Raises:
-        TuiNNError: ``field=key`` otherwise.
-    """
-    if value.dtype.kind != "f" or value.shape != shape:
-        raise TuiNNError(
-            f"{key} must be a float array of shape {shape}, got {value.dtype} {value.shape}",
-            field=key,
-        )
-    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,11 +142,17 @@ def export_model(
     else:
         buffer = io.BytesIO()
         arrays: dict[str, Any] = dict(
-            zip(_layer_names(len(network.weights)), _interleave(network), strict=True)
+            zip(layer_array_names(len(network.weights)), _interleave(network), strict=True)
         )
         arrays["meta"] = np.array(json.dumps(meta))
         np.savez(buffer, **arrays)
         data = buffer.getvalue()
+    if len(data) > MAX_MODEL_BYTES:  # it would not load again
+        raise TuiNNError(
+            f"the model file would be {describe_size(len(data))}, more than the "
+            f"{describe_size(MAX_MODEL_BYTES)} a model file may hold",
+            field="path",
+        )
     save_bytes(path, data, field="path")
 
 
@@ -372,7 +252,7 @@ def _read_npz_model(data: bytes, max_bytes: int) -> ModelFile:
     if not isinstance(meta, dict):
         raise TuiNNError("meta must be a JSON object", field="meta")
     sizes, _, _ = _check_meta(meta)
-    names = _layer_names(len(sizes) - 1)
+    names = layer_array_names(len(sizes) - 1)
     if sorted(arrays) != sorted([*names, "meta"]):
         raise TuiNNError(
             f"expected the arrays {', '.join(names)} and meta, got {', '.join(arrays)}",
@@ -415,8 +295,3 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Network, tuple[str, ...]]:
     """
     model = read_model(path)
     return model.network, model.class_names
-
-
-def sha256_hex(data: bytes) -> str:
-    """The SHA-256 of ``data`` in hex (ties a session to its weights file)."""
-    return hashlib.sha256(data).hexdigest()

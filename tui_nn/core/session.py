@@ -43,22 +43,37 @@ import numpy as np
 import numpy.typing as npt
 import tomli_w
 
-from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
-from tui_nn.core.errors import TuiNNError
-from tui_nn.core.files import read_limited, save_bytes
-from tui_nn.core.hyperparams import FIELDS, Hyperparams
-from tui_nn.core.model_io import (
-    MAX_NAME_LENGTH,
+from tui_nn.core.data_rules import (
+    MAX_HISTORY_POINTS,
+    MAX_MODEL_BYTES,
+    MAX_ROWS,
+    MAX_SERIES,
+    MAX_SESSION_BYTES,
     check_matrix,
     check_names,
     check_numbers,
+    check_row_count,
+    check_training_memory,
     float_array,
+    layer_activations,
+    layer_array_names,
+    layer_sizes,
+    name_problem,
     read_npz,
     sha256_hex,
 )
+from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
+from tui_nn.core.errors import TuiNNError
+from tui_nn.core.files import (
+    check_output_path,
+    describe_size,
+    open_regular,
+    read_limited,
+    save_bytes,
+)
+from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.network import Network
 from tui_nn.core.split import PreparedData, check_test_fraction, prepare_data
-from tui_nn.core.training import output_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,29 +91,11 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-MAX_SESSION_BYTES = 32 * 1024 * 1024
-"""The largest session TOML loaded (32 MiB)."""
-MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
-"""The largest ``.npz`` weights file loaded (256 MiB)."""
-MAX_ROWS = 1_000_000
-"""The most dataset rows a session may hold."""
-MAX_HISTORY_POINTS = 1_000_000
-"""The most history points a session may hold (the app keeps a downsampled history)."""
-MAX_SERIES = 16
 
 _TOP_KEYS = {"format_version", "test_split", "normalize", "epoch"}
 _TABLES = {"hyperparams", "dataset", "model", "history"}
 
 FloatArray = npt.NDArray[np.floating]
-
-
-def _layer_activations(hyperparams: Hyperparams) -> tuple[str, ...]:
-    return (hyperparams.activation,) * len(hyperparams.hidden) + (hyperparams.output_activation,)
-
-
-def expected_layer_sizes(hyperparams: Hyperparams, dataset: Dataset) -> tuple[int, ...]:
-    """The layer sizes a model of these settings has on this data."""
-    return (dataset.n_features, *hyperparams.hidden, output_size(hyperparams, dataset))
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,8 +162,8 @@ class Session:
                     field="history",
                 )
         if self.network is not None:
-            sizes = expected_layer_sizes(self.hyperparams, self.dataset)
-            names = _layer_activations(self.hyperparams)
+            sizes = layer_sizes(self.hyperparams, self.dataset)
+            names = layer_activations(self.hyperparams)
             if self.network.layer_sizes != sizes or self.network.activations != names:
                 raise TuiNNError(
                     f"the model's layers {self.network.layer_sizes} ({', '.join(names)}) do not "
@@ -210,10 +207,8 @@ def _dataset_table(dataset: Dataset) -> dict[str, Any]:
 
 def _npz_bytes(network: Network) -> bytes:
     buffer = io.BytesIO()
-    arrays = {}
-    for index, (weight, bias) in enumerate(zip(network.weights, network.biases, strict=True), 1):
-        arrays[f"layer{index}_weights"] = weight
-        arrays[f"layer{index}_biases"] = bias
+    pairs = [a for pair in zip(network.weights, network.biases, strict=True) for a in pair]
+    arrays = dict(zip(layer_array_names(len(network.weights)), pairs, strict=True))
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
 
@@ -282,18 +277,24 @@ def save_session(
             f"weights_file must be toml or npz, got {weights_file!r}", field="weights_file"
         )
     _check_saveable(session)
+    check_trainable(session)  # what load_session would refuse is not written
     target = Path(path)
-    old_npz = _referenced_npz(target)
-    new_npz = None
+    check_output_path(target, field="session")
+    new_npz = data = None
     if weights_file == "npz" and session.network is not None:
         data = _npz_bytes(session.network)
+        _check_size(len(data), MAX_MODEL_BYTES, "weights file")
         new_npz = _npz_name(target.stem, data)
-        save_bytes(target.with_name(new_npz), data, field="session")
         text = session_to_toml(session, new_npz, sha256_hex(data))
     else:
         text = session_to_toml(session)
+    encoded = text.encode("utf-8")
+    _check_size(len(encoded), MAX_SESSION_BYTES, "session file")
+    old_npz = _referenced_npz(target)
+    if new_npz is not None and data is not None:
+        save_bytes(target.with_name(new_npz), data, field="session")
     try:
-        save_bytes(target, text.encode("utf-8"), field="session")
+        save_bytes(target, encoded, field="session")
     except TuiNNError:
         if new_npz is not None and new_npz != old_npz:
             with contextlib.suppress(OSError):
@@ -304,6 +305,21 @@ def save_session(
             target.with_name(old_npz).unlink()
 
 
+def _check_size(size: int, limit: int, what: str) -> None:
+    """Refuse to write a file that loading would refuse as too large."""
+    if size > limit:
+        hint = (
+            ""
+            if what != "session file"
+            else "; keep the weights beside it (.npz) or use fewer rows"
+        )
+        raise TuiNNError(
+            f"the {what} would be {describe_size(size)}, more than the {describe_size(limit)} "
+            f"a {what} may hold{hint}",
+            field="session",
+        )
+
+
 def _check_saveable(session: Session) -> None:
     """Refuse to write what ``load_session`` would refuse to read back."""
     dataset = session.dataset
@@ -312,8 +328,7 @@ def _check_saveable(session: Session) -> None:
     check_names([dataset.label_name], "dataset.label_name")
     if len(set(dataset.class_names)) != len(dataset.class_names):
         raise TuiNNError("class names must differ to be saved", field="dataset.class_names")
-    if dataset.n_rows > MAX_ROWS:
-        raise TuiNNError(f"a session holds at most {MAX_ROWS} rows", field="dataset")
+    check_row_count(dataset.n_rows)
     if len(session.history) > MAX_SERIES or len(session.history_epochs) > MAX_HISTORY_POINTS:
         raise TuiNNError(
             f"a session holds at most {MAX_SERIES} history series of {MAX_HISTORY_POINTS} points",
@@ -333,11 +348,12 @@ def _referenced_npz(target: Path) -> str | None:
 
     A line scan rather than a TOML parse: parsing a big session costs seconds, and the name
     is only used to delete a file that matches our own ``<stem>-<hash>.npz`` pattern.
+    Only a regular file is read (never a FIFO or a device a name may point at).
     """
     try:
-        with open(target, "rb") as handle:
+        with open_regular(target) as handle:
             text = handle.read(MAX_SESSION_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+    except (OSError, TuiNNError):
         return None
     found = _WEIGHTS_FILE_LINE.search(text)
     if found and _npz_pattern(target.stem).fullmatch(found.group(1)):
@@ -398,6 +414,15 @@ def _text(table: Mapping[str, Any], key: str, default: str, longest: int) -> str
     return value
 
 
+def _label_name(table: Mapping[str, Any]) -> str:
+    value = table.get("label_name", "label")
+    problem = name_problem(value)
+    if problem:
+        raise TuiNNError(f"dataset.label_name {problem}", field="dataset.label_name")
+    assert isinstance(value, str)
+    return value
+
+
 def _dataset(table: Mapping[str, Any]) -> Dataset:
     _only(
         table,
@@ -412,7 +437,9 @@ def _dataset(table: Mapping[str, Any]) -> Dataset:
             field="dataset.class_names",
         )
     labels = table.get("labels")
-    if not isinstance(labels, list) or len(labels) > MAX_ROWS:
+    if isinstance(labels, list):
+        check_row_count(len(labels), field="dataset.labels", where="dataset.labels")
+    if not isinstance(labels, list):
         raise TuiNNError(
             f"dataset.labels must be a list of at most {MAX_ROWS} class numbers",
             field="dataset.labels",
@@ -436,7 +463,7 @@ def _dataset(table: Mapping[str, Any]) -> Dataset:
         labels=np.array(labels, dtype=np.int64),
         feature_names=feature_names,
         class_names=class_names,
-        label_name=_text(table, "label_name", "label", MAX_NAME_LENGTH),
+        label_name=_label_name(table),
         name=_text(table, "name", "custom", 1000),
     )
 
@@ -468,7 +495,7 @@ def _model(
         ]
     try:
         return Network.from_arrays(
-            weights, biases, _layer_activations(hyperparams), hyperparams.dtype
+            weights, biases, layer_activations(hyperparams), hyperparams.dtype
         )
     except TuiNNError as error:
         raise TuiNNError(f"model: {error}", field="model.weights") from None
@@ -494,7 +521,7 @@ def _npz_weights(
     if not isinstance(digest, str):
         raise TuiNNError("model.weights_sha256 must be text", field="model.weights_sha256")
     try:
-        data = read_limited(directory / name, MAX_WEIGHTS_BYTES, field=key)
+        data = read_limited(directory / name, MAX_MODEL_BYTES, field=key)
     except TuiNNError as error:
         raise TuiNNError(f"{key}: {error}", field=key) from None
     if sha256_hex(data) != digest:
@@ -503,8 +530,8 @@ def _npz_weights(
             field=key,
         )
     layers = len(sizes) - 1
-    names = [f"layer{i}_{part}" for i in range(1, layers + 1) for part in ("weights", "biases")]
-    arrays = read_npz(data, key, names, MAX_WEIGHTS_BYTES)
+    names = layer_array_names(layers)
+    arrays = read_npz(data, key, names, MAX_MODEL_BYTES)
     weights = [
         float_array(arrays[f"layer{i}_weights"], f"{key} layer{i}_weights", sizes[i - 1 : i + 1])
         for i in range(1, layers + 1)
@@ -582,12 +609,13 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
     if not isinstance(normalize, bool):
         raise TuiNNError("normalize must be true or false", field="normalize")
     epoch = _whole(doc, "epoch", 0)
+    sizes = layer_sizes(hyperparams, dataset)
+    _check_memory(hyperparams, sizes, dataset.n_rows)
     network = None
     if "model" in doc:
-        sizes = expected_layer_sizes(hyperparams, dataset)
         network = _model(_table(doc, "model"), sizes, hyperparams, directory or Path("."))
     epochs, series = _history(_table(doc, "history", required=False))
-    return Session(
+    session = Session(
         dataset=dataset,
         hyperparams=hyperparams,
         test_split=test_split,
@@ -597,6 +625,64 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
         history_epochs=epochs,
         history=series,
     )
+    check_trainable(session)
+    return session
+
+
+_MEMORY_KEYS = {"hidden": "hyperparams.hidden", "batch_size": "hyperparams.batch_size"}
+
+
+def _check_memory(hyperparams: Hyperparams, sizes: tuple[int, ...], rows: int) -> None:
+    try:
+        check_training_memory(hyperparams, sizes, rows)
+    except TuiNNError as error:
+        key = _MEMORY_KEYS.get(error.field or "", "dataset.features")
+        raise TuiNNError(f"{key}: {error}", field=key) from None
+
+
+def check_trainable(session: Session) -> None:
+    """Refuse a session whose data cannot train, naming the key to fix.
+
+    The whole session is checked before anything uses it: at least two classes with rows,
+    a test split that leaves rows on both sides, features that standardise without
+    overflow, and training that fits in memory (``data_rules.check_training_memory``).
+
+    Raises:
+        TuiNNError: whose ``field`` is the key (``dataset.labels``, ``test_split``, ...) and
+            whose message starts with it.
+    """
+    dataset = session.dataset
+    if dataset.n_rows == 0:
+        raise TuiNNError(
+            "dataset.labels: the data has no rows; a classifier needs rows of at least two classes",
+            field="dataset.labels",
+        )
+    used = np.unique(dataset.labels)
+    if used.size < 2:
+        raise TuiNNError(
+            f"dataset.labels: every row has the label {dataset.class_names[int(used[0])]!r}; "
+            "a classifier needs rows of at least two classes",
+            field="dataset.labels",
+        )
+    try:
+        prepared = session.prepare()
+    except TuiNNError as error:
+        key = "normalize" if error.field == "normalize" else "test_split"
+        raise TuiNNError(f"{key}: {error}", field=key) from None
+    sizes = layer_sizes(session.hyperparams, dataset)
+    _check_memory(session.hyperparams, sizes, prepared.train.n_rows + prepared.test.n_rows)
+
+
+_KEY_AT_START = re.compile(r"^(hyperparams|dataset|model|history)\.")
+
+
+def _located(shown: str, error: TuiNNError) -> TuiNNError:
+    """The error as ``FILE: [table] key: rule``, the way a TOML file shows the key."""
+    text, key = str(error), error.field
+    if key and key != "session" and not text.startswith(key):
+        text = f"{key}: {text}"
+    text = _KEY_AT_START.sub(lambda found: f"[{found.group(1)}] ", text, count=1)
+    return TuiNNError(f"{shown}: {text}", field=key)
 
 
 def load_session(path: str | os.PathLike[str], max_bytes: int = MAX_SESSION_BYTES) -> Session:
@@ -617,4 +703,4 @@ def load_session(path: str | os.PathLike[str], max_bytes: int = MAX_SESSION_BYTE
     try:
         return session_from_toml(text, Path(shown).parent)
     except TuiNNError as error:
-        raise TuiNNError(f"{shown}: {error}", field=error.field) from None
+        raise _located(shown, error) from None

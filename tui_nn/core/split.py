@@ -10,7 +10,7 @@ rows leaks into training) and applies them to any rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,17 +119,24 @@ class Standardizer:
     std: FloatArray
 
     @classmethod
-    def fit(cls, features: npt.ArrayLike) -> Standardizer:
+    def fit(cls, features: npt.ArrayLike, names: Sequence[str] | None = None) -> Standardizer:
         """Learn the mean and standard deviation of each column of ``features``.
 
+        Args:
+            features: The training rows.
+            names: The columns' names, for a message.
+
         Raises:
-            TuiNNError: when there are no rows to learn from.
+            TuiNNError: when there are no rows to learn from, or a column's mean or spread
+                overflows (values near the float limit, ±1.8e308), naming the column.
         """
         table = np.asarray(features, dtype=np.float64)
         if table.ndim != 2 or table.shape[0] == 0:
             raise TuiNNError("standardisation needs at least one training row", field="normalize")
-        mean = table.mean(axis=0)
-        std = table.std(axis=0)
+        with np.errstate(all="ignore"):  # an overflow is reported below, by column
+            mean = table.mean(axis=0)
+            std = table.std(axis=0)
+        _check_finite(np.asarray(np.isfinite(mean) & np.isfinite(std)), names)
         # Tiny spreads are rounding noise of a constant column: scaling them up would turn
         # noise into signal.
         constant = ~(std > 1e-12 * np.maximum(np.abs(mean), 1.0))
@@ -157,9 +164,16 @@ class Standardizer:
         return result
 
     def apply(self, dataset: Dataset) -> Dataset:
-        """The same dataset with standardised features."""
+        """The same dataset with standardised features.
+
+        Raises:
+            TuiNNError: naming the column whose standardised values overflow.
+        """
+        with np.errstate(all="ignore"):
+            features = self.transform(dataset.features)
+        _check_finite(np.asarray(np.isfinite(features).all(axis=0)), dataset.feature_names)
         return Dataset(
-            features=self.transform(dataset.features),
+            features=features,
             labels=dataset.labels,
             feature_names=dataset.feature_names,
             class_names=dataset.class_names,
@@ -226,6 +240,19 @@ class PreparedData:
     standardizer: Standardizer | None
 
 
+def _check_finite(finite: npt.NDArray[np.bool_], names: Sequence[str] | None) -> None:
+    """Refuse the first column whose standardisation went non-finite, by name."""
+    if finite.all():
+        return
+    column = int(np.flatnonzero(~finite)[0])
+    shown = f"column {column + 1}" + (f" ({names[column]})" if names is not None else "")
+    raise TuiNNError(
+        f"{shown}: standardising overflows (its values are too close to the float limit, "
+        "±1.8e308); scale the column down or turn standardise off",
+        field="normalize",
+    )
+
+
 def prepare_data(
     dataset: Dataset, test_fraction: float = 0.0, normalize: bool = False, seed: int = 0
 ) -> PreparedData:
@@ -237,5 +264,5 @@ def prepare_data(
     train, test, mask = split_dataset(dataset, test_fraction, seed)
     if not normalize:
         return PreparedData(train, test, mask, None)
-    standardizer = Standardizer.fit(train.features)
+    standardizer = Standardizer.fit(train.features, dataset.feature_names)
     return PreparedData(standardizer.apply(train), standardizer.apply(test), mask, standardizer)

@@ -16,7 +16,6 @@ Pure standard library and NumPy: the UI imports this, never the other way round.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tui_nn.core.data_rules import (
+    MAX_CLASSES,
+    MAX_FEATURES,
+    MAX_NAME_LENGTH,
+    MAX_ROWS,
+    check_name,
+    check_row_count,
+)
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 
@@ -31,6 +38,7 @@ __all__ = [
     "MAX_CLASSES",
     "MAX_FEATURES",
     "MAX_NAME_LENGTH",
+    "MAX_ROWS",
     "MAX_UNDO",
     "Edit",
     "EditableTable",
@@ -38,16 +46,8 @@ __all__ = [
     "format_value",
 ]
 
-MAX_NAME_LENGTH = 200
-"""The longest column or class name (the same rule as a CSV file's)."""
-MAX_FEATURES = 4096
-"""The most feature columns (the same rule as a CSV file's)."""
-MAX_CLASSES = 100
-"""The most classes (the same rule as a CSV file's)."""
 MAX_UNDO = 10_000
 """Edits kept for undo; the oldest are forgotten beyond it."""
-
-_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def format_value(value: float) -> str:
@@ -362,6 +362,7 @@ class EditableTable:
                 is not finite, or a label that is not a known class.
         """
         at = self.n_rows if index is None else index
+        check_row_count(self.n_rows + 1, where="with this row, the data")
         if not 0 <= at <= self.n_rows:
             raise TuiNNError(
                 f"a new row goes at 1 to {self.n_rows + 1}, got {at + 1}", field="dataset"
@@ -610,15 +611,7 @@ class EditableTable:
         return number
 
     def _check_name(self, text: str, what: str) -> str:
-        name = text.strip()
-        if not name or len(name) > MAX_NAME_LENGTH:
-            raise TuiNNError(
-                f"{what} must be 1 to {MAX_NAME_LENGTH} characters, got {len(name)}",
-                field="dataset",
-            )
-        if _LINE_BREAK.search(name) or "\x00" in name:
-            raise TuiNNError(f"{what} must be on one line", field="dataset")
-        return name
+        return check_name(text, what)
 
     def _new_column_name(self, text: str, column: int | None) -> str:
         """A checked column name; ``column`` is the one being renamed (-1: the label)."""

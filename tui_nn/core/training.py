@@ -29,6 +29,12 @@ import numpy.typing as npt
 
 from tui_nn.core import tutorial_kernel
 from tui_nn.core.activations import ACTIVATIONS, DERIVATIVES, OUTPUT_DERIVATIVES
+from tui_nn.core.data_rules import (
+    check_training_memory,
+    layer_activations,
+    layer_sizes,
+    output_size,
+)
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import Hyperparams, check_field
@@ -92,13 +98,6 @@ class Evaluation:
     accuracy: float
 
 
-def output_size(hyperparams: Hyperparams, dataset: Dataset) -> int:
-    """Output units: one sigmoid for two classes, else one per class (softmax always per class)."""
-    if hyperparams.output_activation == "softmax":
-        return dataset.n_classes
-    return dataset.n_outputs
-
-
 class _Checkpoint:
     """A saved copy of the parameters and the optimiser's state, restorable in place."""
 
@@ -157,9 +156,13 @@ class Trainer:
         self.test = test if test is not None and test.n_rows else None
         dtype = np.dtype(hyperparams.dtype)
         n_out = output_size(hyperparams, train)
-        sizes = (train.n_features, *hyperparams.hidden, n_out)
-        names = (hyperparams.activation,) * len(hyperparams.hidden) + (
-            hyperparams.output_activation,
+        sizes = layer_sizes(hyperparams, train)
+        names = layer_activations(hyperparams)
+        if train.n_rows == 0:
+            raise TuiNNError("the dataset has no training rows", field="dataset")
+        # Before any allocation: a refused size must cost nothing.
+        check_training_memory(
+            hyperparams, sizes, train.n_rows, self.test.n_rows if self.test else 0
         )
         if network is None:
             network = Network.initialised(sizes, names, hyperparams.init, hyperparams.seed, dtype)
@@ -173,8 +176,6 @@ class Trainer:
             network = Network(
                 network.layer_sizes, network.activations, network.params.astype(dtype)
             )
-        if train.n_rows == 0:
-            raise TuiNNError("the dataset has no training rows", field="dataset")
         self.network = network
         self.epoch = epoch
         self.divergence: Divergence | None = None
