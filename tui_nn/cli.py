@@ -56,7 +56,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="tui-nn",
-        usage="tui-nn [SESSION.toml] | tui-nn train [options]",
+        usage="tui-nn [SESSION.toml] | tui-nn train [options] | tui-nn serve [options]",
         epilog="With no arguments, opens the workbench on the tutorial; with a session file, "
         "opens that session.",
         description="A terminal workbench for a small neural network written from scratch.",
@@ -121,7 +121,46 @@ def _build_parser() -> argparse.ArgumentParser:
         help="feature values of a row to predict after training; repeat for more rows",
     )
     output.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_serve_command(commands)
     return parser
+
+
+def _add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        prog="tui-nn serve",
+        help="serve the workbench to a browser",
+        description="Serve the workbench to a web browser: a new workbench per tab, keyboard "
+        "driven as in the terminal. Needs the serve extra: pip install 'tui-nn[serve]'.",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; "
+        "reach it from elsewhere over an SSH tunnel)",
+    )
+    serve.add_argument(
+        "--port", default="8000", help="TCP port to listen on, 1 to 65535 (default: 8000)"
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """``tui-nn serve``: one-line errors for a missing extra or a bad or busy port."""
+    if not args.port.isdigit() or not 1 <= int(args.port) <= 65535:
+        print(
+            f"tui-nn serve: error: --port: expected 1 to 65535, got {args.port!r}", file=sys.stderr
+        )
+        return USAGE_ERROR
+    try:
+        from tui_nn.web.server import serve
+    except ModuleNotFoundError as error:
+        print(
+            f"tui-nn serve: error: the browser workbench needs the serve extra "
+            f"({error.name} is missing): pip install 'tui-nn[serve]'",
+            file=sys.stderr,
+        )
+        return 1
+    return serve(args.host, int(args.port))
 
 
 def _hyperparams(args: argparse.Namespace, base: Hyperparams) -> Hyperparams:
@@ -412,10 +451,12 @@ def _run_app(session_path: str | None = None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tui-nn`` console script."""
     words = list(sys.argv[1:] if argv is None else argv)
-    if len(words) == 1 and not words[0].startswith("-") and words[0] != "train":
+    if len(words) == 1 and not words[0].startswith("-") and words[0] not in ("train", "serve"):
         return _run_app(words[0])
     parser = _build_parser()
     args = parser.parse_args(words)
+    if args.command == "serve":
+        return _serve(args)
     if args.command != "train":
         return _run_app()
     try:
