@@ -12,6 +12,8 @@ A session file (``format_version = 1``) has these tables::
     [model]                   # absent while untrained: weights and biases per layer,
                               # or weights_file + weights_sha256 naming an .npz beside it
     [history]                 # epochs = [...]; [history.series] reported/loss/test_loss = [...]
+    [snapshots]               # the run's past: epochs = [...] and params = [[...], ...], one
+                              # flat parameter vector per epoch (in the .npz with weights_file)
 
 The split and the standardisation are not stored: ``Session.prepare()`` recomputes them from
 the dataset, ``test_split``, ``normalize`` and ``hyperparams.seed`` (the split's seed).
@@ -30,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import itertools
 import math
 import os
 import re
@@ -74,6 +77,7 @@ from tui_nn.core.files import (
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.network import Network
 from tui_nn.core.split import PreparedData, check_test_fraction, prepare_data
+from tui_nn.core.weight_history import WeightSnapshots
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,7 +97,8 @@ __all__ = [
 FORMAT_VERSION = 1
 
 _TOP_KEYS = {"format_version", "test_split", "normalize", "epoch"}
-_TABLES = {"hyperparams", "dataset", "model", "history"}
+_TABLES = {"hyperparams", "dataset", "model", "history", "snapshots"}
+_SNAPSHOT_ARRAY = "snapshot_params"
 
 FloatArray = npt.NDArray[np.floating]
 
@@ -114,6 +119,7 @@ class Session:
         history: Series by name (``reported``, ``loss``, ``test_loss``), each one value per
             history point (``nan`` where a series has none; None is taken as ``nan``). Only
             the series the recipe records are kept (``Recipe.series_names``); others are dropped.
+        snapshots: The model's weights at some earlier epochs (the run's past), or None.
     """
 
     dataset: Dataset = TUTORIAL_DATASET
@@ -124,6 +130,7 @@ class Session:
     epoch: int = 0
     history_epochs: tuple[int, ...] = ()
     history: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    snapshots: WeightSnapshots | None = None
 
     def __post_init__(self) -> None:
         # Plain Python numbers throughout: NumPy scalars would not serialise to TOML.
@@ -170,6 +177,8 @@ class Session:
                     f"fit the data and settings {sizes}",
                     field="model",
                 )
+        if self.snapshots is not None:
+            _check_snapshots(self.snapshots, self.network, self.epoch)
 
     def replace(self, **changes: Any) -> Session:
         """A copy with some fields changed, checked again."""
@@ -182,6 +191,26 @@ class Session:
             TuiNNError: as ``split.split_dataset``.
         """
         return prepare_data(self.dataset, self.test_split, self.normalize, self.hyperparams.seed)
+
+
+def _check_snapshots(snapshots: WeightSnapshots, network: Network | None, epoch: int) -> None:
+    if not len(snapshots):
+        return
+    if network is None:
+        raise TuiNNError("weight snapshots need a model", field="snapshots")
+    if snapshots.params.shape[1] != network.params.size:
+        raise TuiNNError(
+            f"snapshots hold {snapshots.params.shape[1]} parameters per epoch, the model "
+            f"has {network.params.size}",
+            field="snapshots",
+        )
+    if snapshots.epochs[-1] > epoch:
+        raise TuiNNError(
+            f"a snapshot at epoch {snapshots.epochs[-1]} is after the model's epoch {epoch}",
+            field="snapshots",
+        )
+    if not np.isfinite(snapshots.params).all():
+        raise TuiNNError("every snapshot weight must be a finite number", field="snapshots")
 
 
 # ---------------------------------------------------------------- saving
@@ -205,10 +234,12 @@ def _dataset_table(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def _npz_bytes(network: Network) -> bytes:
+def _npz_bytes(network: Network, snapshots: WeightSnapshots | None = None) -> bytes:
     buffer = io.BytesIO()
     pairs = [a for pair in zip(network.weights, network.biases, strict=True) for a in pair]
     arrays = dict(zip(layer_array_names(len(network.weights)), pairs, strict=True))
+    if snapshots is not None and len(snapshots):
+        arrays[_SNAPSHOT_ARRAY] = snapshots.params
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
 
@@ -252,6 +283,11 @@ def session_to_toml(
         "epochs": list(session.history_epochs),
         "series": {name: list(values) for name, values in session.history.items()},
     }
+    snapshots = session.snapshots
+    if session.network is not None and snapshots is not None and len(snapshots):
+        doc["snapshots"] = {"epochs": list(snapshots.epochs)}
+        if weights_file is None:
+            doc["snapshots"]["params"] = snapshots.params.tolist()
     return tomli_w.dumps(doc)
 
 
@@ -282,7 +318,7 @@ def save_session(
     check_output_path(target, field="session")
     new_npz = data = None
     if weights_file == "npz" and session.network is not None:
-        data = _npz_bytes(session.network)
+        data = _npz_bytes(session.network, session.snapshots)
         _check_size(len(data), MAX_MODEL_BYTES, "weights file")
         new_npz = _npz_name(target.stem, data)
         text = session_to_toml(session, new_npz, sha256_hex(data))
@@ -469,12 +505,18 @@ def _dataset(table: Mapping[str, Any]) -> Dataset:
 
 
 def _model(
-    table: Mapping[str, Any], sizes: tuple[int, ...], hyperparams: Hyperparams, directory: Path
-) -> Network:
+    table: Mapping[str, Any],
+    sizes: tuple[int, ...],
+    hyperparams: Hyperparams,
+    directory: Path,
+    snapshot_count: int = 0,
+) -> tuple[Network, FloatArray | None]:
+    """The model, and the snapshots' parameters when they are in its ``.npz``."""
     layers = len(sizes) - 1
+    snapshot_params = None
     if "weights_file" in table:
         _only(table, {"weights_file", "weights_sha256"}, "model.")
-        weights, biases = _npz_weights(table, sizes, directory)
+        weights, biases, snapshot_params = _npz_weights(table, sizes, directory, snapshot_count)
     else:
         _only(table, {"weights", "biases"}, "model.")
         raw_weights, raw_biases = table.get("weights"), table.get("biases")
@@ -494,16 +536,17 @@ def _model(
             for i in range(layers)
         ]
     try:
-        return Network.from_arrays(
+        network = Network.from_arrays(
             weights, biases, layer_activations(hyperparams), hyperparams.dtype
         )
     except TuiNNError as error:
         raise TuiNNError(f"model: {error}", field="model.weights") from None
+    return network, snapshot_params
 
 
 def _npz_weights(
-    table: Mapping[str, Any], sizes: tuple[int, ...], directory: Path
-) -> tuple[list[FloatArray], list[FloatArray]]:
+    table: Mapping[str, Any], sizes: tuple[int, ...], directory: Path, snapshot_count: int = 0
+) -> tuple[list[FloatArray], list[FloatArray], FloatArray | None]:
     name = table["weights_file"]
     key = "model.weights_file"
     if (
@@ -531,6 +574,8 @@ def _npz_weights(
         )
     layers = len(sizes) - 1
     names = layer_array_names(layers)
+    if snapshot_count:
+        names = [*names, _SNAPSHOT_ARRAY]
     arrays = read_npz(data, key, names, MAX_MODEL_BYTES)
     weights = [
         float_array(arrays[f"layer{i}_weights"], f"{key} layer{i}_weights", sizes[i - 1 : i + 1])
@@ -540,7 +585,39 @@ def _npz_weights(
         float_array(arrays[f"layer{i}_biases"], f"{key} layer{i}_biases", (sizes[i],))
         for i in range(1, layers + 1)
     ]
-    return weights, biases
+    snapshot_params = None
+    if snapshot_count:
+        n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
+        snapshot_params = float_array(
+            arrays[_SNAPSHOT_ARRAY], f"{key} {_SNAPSHOT_ARRAY}", (snapshot_count, n_params)
+        )
+    return weights, biases, snapshot_params
+
+
+def _snapshots(
+    table: Mapping[str, Any], n_params: int, in_npz: FloatArray | None
+) -> WeightSnapshots:
+    _only(table, {"epochs"} if in_npz is not None else {"epochs", "params"}, "snapshots.")
+    epochs = table.get("epochs")
+    if not isinstance(epochs, list) or len(epochs) > MAX_HISTORY_POINTS:
+        raise TuiNNError(
+            f"snapshots.epochs must be a list of at most {MAX_HISTORY_POINTS} epochs",
+            field="snapshots.epochs",
+        )
+    previous = -1
+    for index, epoch in enumerate(epochs, 1):
+        if type(epoch) is not int or epoch <= previous:
+            raise TuiNNError(
+                f"snapshots.epochs[{index}] must be a whole number above the one before",
+                field="snapshots.epochs",
+            )
+        previous = epoch
+    params: FloatArray
+    if in_npz is not None:
+        params = in_npz
+    else:
+        params = check_matrix(table.get("params"), "snapshots.params", len(epochs), n_params)
+    return WeightSnapshots(tuple(epochs), params)
 
 
 def _history(table: Mapping[str, Any]) -> tuple[tuple[int, ...], dict[str, tuple[float, ...]]]:
@@ -612,8 +689,18 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
     sizes = layer_sizes(hyperparams, dataset)
     _check_memory(hyperparams, sizes, dataset.n_rows)
     network = None
+    snapshots = None
+    snapshot_table = _table(doc, "snapshots", required=False)
+    if snapshot_table and "model" not in doc:
+        raise TuiNNError("[snapshots] needs a [model]", field="snapshots")
     if "model" in doc:
-        network = _model(_table(doc, "model"), sizes, hyperparams, directory or Path("."))
+        raw_epochs = snapshot_table.get("epochs", [])
+        count = len(raw_epochs) if isinstance(raw_epochs, list) else 0
+        network, snapshot_params = _model(
+            _table(doc, "model"), sizes, hyperparams, directory or Path("."), count
+        )
+        if snapshot_table:
+            snapshots = _snapshots(snapshot_table, network.params.size, snapshot_params)
     epochs, series = _history(_table(doc, "history", required=False))
     session = Session(
         dataset=dataset,
@@ -624,6 +711,7 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
         epoch=epoch,
         history_epochs=epochs,
         history=series,
+        snapshots=snapshots,
     )
     check_trainable(session)
     return session
@@ -673,7 +761,7 @@ def check_trainable(session: Session) -> None:
     _check_memory(session.hyperparams, sizes, prepared.train.n_rows + prepared.test.n_rows)
 
 
-_KEY_AT_START = re.compile(r"^(hyperparams|dataset|model|history)\.")
+_KEY_AT_START = re.compile(r"^(hyperparams|dataset|model|history|snapshots)\.")
 
 
 def _located(shown: str, error: TuiNNError) -> TuiNNError:
