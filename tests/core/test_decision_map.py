@@ -11,12 +11,14 @@ from tui_nn.core.decision_map import (
     MAX_ZOOM,
     decision_grid,
     map_unavailable,
+    neuron_grid,
     pixel_of,
     plane_for,
     plane_points,
 )
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.model_snapshot import layer_outputs
 from tui_nn.core.network import Network
 from tui_nn.core.split import prepare_data
 from tui_nn.core.training import Trainer
@@ -113,3 +115,15 @@ def test_points_land_on_their_pixels() -> None:
     assert column.tolist() == [0, 9, 9]
     assert row.tolist() == [0, 9, 5]
     assert inside.tolist() == [True, True, False]
+
+
+def test_a_neurons_map_is_its_activation_at_each_point() -> None:
+    dataset, prepared, network = trained("moons", TANH, True)
+    plane = plane_for(dataset.features)
+    values = neuron_grid(network, plane, 9, 5, 2, 3, prepared.standardizer)
+    points = prepared.standardizer.transform(plane_points(plane, 9, 5))
+    for flat in (0, 17, 44):
+        expected = layer_outputs(network, points[flat])[2][3]
+        assert values.reshape(-1)[flat] == pytest.approx(expected, abs=1e-12)
+    with pytest.raises(TuiNNError, match="no neuron"):
+        neuron_grid(network, plane, 2, 2, 3, 1)

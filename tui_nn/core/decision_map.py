@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from tui_nn.core.activations import ACTIVATIONS
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.network import Network
@@ -33,6 +34,7 @@ __all__ = [
     "MapPlane",
     "decision_grid",
     "map_unavailable",
+    "neuron_grid",
     "nice_number",
     "pixel_of",
     "plane_for",
@@ -264,3 +266,40 @@ def nice_number(value: float) -> str:
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     return f"{value:.2g}" if abs(value) < 0.01 or abs(value) >= 1000 else f"{value:.3g}"
+
+
+def neuron_grid(
+    network: Network,
+    plane: MapPlane,
+    columns: int,
+    rows: int,
+    layer: int,
+    neuron: int,
+    standardizer: Standardizer | None = None,
+) -> FloatArray:
+    """One neuron's activation at every pixel of ``plane`` (Playground's per-neuron map).
+
+    Args:
+        network: The model.
+        plane: The plane (data units).
+        columns: Pixels across.
+        rows: Pixels down.
+        layer: The layer after the inputs, 1-based (1 is the first hidden layer).
+        neuron: The neuron's index within that layer.
+        standardizer: Applied to the points first, as for ``decision_grid``.
+
+    Returns:
+        ``(rows, columns)`` the activations, nan-free.
+    """
+    if not 1 <= layer < len(network.layer_sizes) or not 0 <= neuron < network.layer_sizes[layer]:
+        raise TuiNNError(f"no neuron {neuron} in layer {layer}", field="neuron")
+    points = plane_points(plane, columns, rows)
+    if standardizer is not None:
+        points = standardizer.transform(points)
+    a = points.astype(network.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for index in range(layer):
+            z = a @ network.weights[index] + network.biases[index]
+            a = ACTIVATIONS[network.activations[index]](z, z)
+    values = np.nan_to_num(np.asarray(a[:, neuron], dtype=np.float64), nan=0.0)
+    return values.reshape(rows, columns)
