@@ -9,7 +9,8 @@ workbench served from someone's own machine:
   (a DNS-rebinding site cannot reach the server), and a websocket's Origin must be the page's
   own (no other site open in the browser can drive a workbench, which can write files);
 - one line on stdout once the port is bound, one line on stderr when it cannot be;
-- on ctrl+c or SIGTERM, every open workbench is told to quit, and waited for, before exit.
+- on ctrl+c, SIGTERM or a hang-up, every open workbench is told to quit, and waited for, before
+  exit; a workbench whose server was killed outright quits by itself (``tab_driver``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ TITLE = "tui-nn"
 TEMPLATES = Path(__file__).parent / "templates"
 QUIT_TIMEOUT = 10.0
 """Seconds the open workbenches get to quit when the server stops."""
+TAB_DRIVER = "tui_nn.web.tab_driver:TabDriver"
+"""``TEXTUAL_DRIVER`` for each tab's app: it quits if the server is killed (no orphans)."""
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 CANNOT_START = 1
 
@@ -46,7 +49,10 @@ class ServeError(Exception):
 def app_command() -> str:
     """The shell command run per browser tab: this interpreter, this copy of tui-nn."""
     # exec: the app replaces the shell, so the app is the server's child and a quit reaches it.
-    return "exec " + shlex.join([sys.executable, "-m", "tui_nn"])
+    # env sets the driver after textual-serve has set its own.
+    return "exec " + shlex.join(
+        ["env", f"TEXTUAL_DRIVER={TAB_DRIVER}", sys.executable, "-m", "tui_nn"]
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -167,7 +173,7 @@ class WorkbenchServer(Server):
                 )
 
     async def run(self, ready: Callable[[str], None]) -> None:
-        """Listen, call ``ready(url)``, and serve until SIGINT or SIGTERM.
+        """Listen, call ``ready(url)``, and serve until SIGINT, SIGTERM or SIGHUP.
 
         Raises:
             ServeError: the address cannot be listened on.
@@ -183,7 +189,8 @@ class WorkbenchServer(Server):
             raise ServeError(_cannot_listen(error, self.host, self.port)) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP too: a teacher's SSH session that drops stops the server like ctrl+c.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, stop.set)
         ready(self.url)
         try:

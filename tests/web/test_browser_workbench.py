@@ -10,11 +10,8 @@ all within one 60-second deadline.
 
 from __future__ import annotations
 
-import os
-import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+
+from .processes import free_port, kill_session, start_server, wait_until_gone
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs Playwright for Python: pip install -e '.[test]'"
@@ -41,7 +40,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEADLINE_SECONDS = 60.0
-REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.slow,
@@ -115,64 +113,16 @@ class ServerOutput:
         return "\n".join(self.lines)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def processes_in_session(session_id: int) -> list[str]:
-    """Live (not zombie) processes of a session: pid and command line of each."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue  # gone while we looked
-        state, _ppid, _pgrp, session = stat.rsplit(")", 1)[1].split()[:4]
-        if int(session) == session_id and state != "Z":
-            found.append(f"{entry.name} {command.strip()}")
-    return found
-
-
-def wait_until_gone(session_id: int, deadline: Deadline) -> list[str]:
-    """The session's processes once each has exited, or those still there at the deadline."""
-    for line in processes_in_session(session_id):
-        try:
-            exited = os.pidfd_open(int(line.split()[0]))
-        except ProcessLookupError:
-            continue
-        with os.fdopen(exited) as handle:  # readable once the process has exited
-            select.select([handle], [], [], max(0.0, deadline.end - time.monotonic()))
-    return processes_in_session(session_id)
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[subprocess.Popen[str], str, ServerOutput, ServerOutput]]:
     """`tui-nn serve` on a free loopback port, in a session of its own; killed if left running."""
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui_nn", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
+    process = start_server(port)
     out, err = ServerOutput(process.stdout), ServerOutput(process.stderr)  # type: ignore[arg-type]
     try:
         yield process, f"http://127.0.0.1:{port}/", out, err
     finally:
-        for line in processes_in_session(process.pid):
-            os.kill(int(line.split()[0]), signal.SIGKILL)
+        kill_session(process.pid)
         process.wait(timeout=10)
 
 
@@ -211,8 +161,8 @@ def test_train_in_the_browser_shows_the_tutorials_predictions_and_stops_cleanly(
             browser.close()
 
     assert process.wait(timeout=deadline.seconds()) == 0, err.text()
-    leftovers = wait_until_gone(process.pid, deadline)
-    assert not leftovers, "processes the server started outlived it:\n" + "\n".join(leftovers)
+    leftovers = wait_until_gone(process.pid, deadline.end)
+    assert not leftovers, f"processes the server started outlived it: {leftovers}"
     assert all(request.startswith(url) for request in requests), (
         f"the page fetched from elsewhere: {requests}"
     )

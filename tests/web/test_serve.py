@@ -1,22 +1,30 @@
-"""`tui-nn serve` without a browser: its one-line errors and whom it answers.
+"""`tui-nn serve` without a browser: its one-line errors, whom it answers, no orphans.
 
 The browser itself is in test_browser_workbench.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tui_nn.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+from .processes import (
+    REPO,
+    free_port,
+    kill_session,
+    processes_in_session,
+    start_server,
+    wait_until_gone,
+)
 
 
 def test_a_bad_port_is_one_line_naming_the_option(capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,3 +112,35 @@ async def test_a_websocket_from_another_site_is_refused() -> None:
         with pytest.raises(WSServerHandshakeError) as refused:
             await client.ws_connect("/ws", headers={"Origin": "http://evil.example"})
         assert refused.value.status == 403
+
+
+async def test_a_workbench_quits_when_its_server_is_killed() -> None:
+    # A server killed outright (kill -9, out of memory) cannot tell its apps to quit; each app
+    # must notice its input ended rather than run on for no one.
+    pytest.importorskip(
+        "textual_serve", reason="needs the serve extra: pip install 'tui-nn[serve]'"
+    )
+    from aiohttp import ClientSession, WSMsgType
+
+    until = time.monotonic() + 60
+    port = free_port()
+    server = start_server(port)
+    try:
+        assert server.stdout is not None
+        ready = await asyncio.wait_for(asyncio.to_thread(server.stdout.readline), 30)
+        assert f"http://127.0.0.1:{port}/" in ready
+        async with (
+            ClientSession() as http,
+            http.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as tab,
+        ):
+            first = await asyncio.wait_for(tab.receive(), until - time.monotonic())
+            assert first.type == WSMsgType.BINARY, "the app draws: it runs"
+            workbenches = set(processes_in_session(server.pid)) - {server.pid}
+            assert len(workbenches) == 1, processes_in_session(server.pid)
+            server.kill()
+            server.wait()
+        left = wait_until_gone(server.pid, until)
+        assert not left, f"the workbench outlived its killed server: {left}"
+    finally:
+        kill_session(server.pid)
+        server.wait()

@@ -1,0 +1,1 @@
+"""Tests of `tui-nn serve`: the workbench in a browser."""
