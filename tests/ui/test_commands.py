@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from tui_nn.ui.actions import ACTIONS, GRID_ACTIONS
 from tui_nn.ui.app import TuiNNApp
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.help_screen import HelpScreen
@@ -32,7 +33,11 @@ def command_names(app: TuiNNApp) -> set[str]:
 async def test_every_action_runs_from_the_palette(app: TuiNNApp) -> None:
     async with app.run_test() as pilot:
         names = {"Train", "Pause", "Step", "Stop", "Reset", "Toggle log scale", "Help", "Quit"}
-        assert names <= command_names(app)
+        titles = [action.title for action in (*ACTIONS, *GRID_ACTIONS) if action.palette]
+        assert names <= set(titles) <= command_names(app)
+        # Textual's own Quit gives way to the workbench's, which asks about unsaved work.
+        listed = [command.title for command in app.get_system_commands(app.screen)]
+        assert listed.count("Quit") == 1
         app.form.set_value("epochs", "100")
         # A few letters pick each command, as a user would type them.
         await palette(pilot, "Ste")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import Markdown
 
-from tui_nn.ui.app import KEYS, TuiNNApp
+from tui_nn.ui.actions import help_rows
+from tui_nn.ui.app import TuiNNApp
 from tui_nn.ui.help_screen import HelpScreen
 
 PANELS = ("#dataset", "#hyperparams", "#chart", "#prediction")
@@ -63,7 +64,7 @@ async def test_tab_order_and_the_f1_help(app: TuiNNApp) -> None:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one(Markdown).source
-        for keys, _action in KEYS:
+        for keys, _action in help_rows():
             assert keys in text
         for step in ("Step #1", "Step #2", "Step #3", "Step #4", "Step #5"):
             assert step in text
@@ -72,7 +73,7 @@ async def test_tab_order_and_the_f1_help(app: TuiNNApp) -> None:
 
 
 def test_the_help_table_names_every_key_the_app_binds() -> None:
-    helped = " ".join(keys for keys, _action in KEYS).lower()
+    helped = " ".join(keys for keys, _action in help_rows()).lower()
     for binding in TuiNNApp.BINDINGS:
         assert isinstance(binding, Binding)
         for key in binding.key.split(","):

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from textual import work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
@@ -32,9 +32,10 @@ from tui_nn.core.network import Network
 from tui_nn.core.session import Session
 from tui_nn.core.split import prepare_data
 from tui_nn.core.training import Trainer
+from tui_nn.core.workbench import PHASE_NAMES, Phase
+from tui_nn.ui.actions import ACTIONS, ACTIONS_BY_NAME, GRID_ACTIONS, bindings, help_rows
 from tui_nn.ui.chart_panel import ChartPanel
 from tui_nn.ui.data_flows import MIN_HISTORY, DataFlows
-from tui_nn.ui.dataset_grid import KEYS as GRID_KEYS
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.help_screen import HelpScreen
 from tui_nn.ui.hyperparams_form import DATA_LABELS, HyperparamsForm
@@ -45,50 +46,14 @@ from tui_nn.ui.status_bar import Status, StatusBar
 from tui_nn.ui.training_run import (
     PROGRESS_INTERVAL,
     CancelReason,
-    Phase,
     RunControl,
     make_progress,
     record_every,
     run_training,
 )
 
-PHASE_NAMES: dict[Phase, str] = {
-    "ready": "Ready",
-    "training": "Training",
-    "pausing": "Pausing",
-    "stopping": "Stopping",
-    "paused": "Paused",
-    "finished": "Finished",
-    "stopped": "Stopped",
-    "failed": "Diverged",
-}
-
 RESUMABLE_CHANGES = frozenset({"lr", "epochs"})
 """Settings a paused run can take on when it resumes; any other change needs a reset."""
-
-KEYS: tuple[tuple[str, str], ...] = (
-    ("ctrl+t / F5", "Train: start, or resume when paused; while training, pause"),
-    ("ctrl+n / F6", "Step: train one epoch"),
-    ("ctrl+g / F7", "Stop: end the run (the next Train starts again from the seed)"),
-    ("ctrl+r / F8", "Reset: new weights from the seed, clear the chart"),
-    ("ctrl+l / F9", "Toggle log scale on the loss chart"),
-    ("ctrl+s", "Save the session (data, settings, weights, history) as TOML"),
-    ("ctrl+o", "Open a saved session"),
-    ("F2", "Built-in dataset: tutorial, and, or, xor, circle, gauss, spiral, moons, ..."),
-    ("F3", "Import a CSV file (choose the label column)"),
-    ("F4", "Export the trained model as .json or .npz"),
-    *GRID_KEYS,
-    ("F1", "Help (this screen)"),
-    ("ctrl+p", "Command palette: every action by name (Export CSV, Save session as, ...)"),
-    ("ctrl+q", "Quit (asks first when there are unsaved changes)"),
-    ("Tab / shift+Tab", "Next / previous field; in a path field Tab completes"),
-)
-"""Every key, for the help screen (the footer shows the same bindings)."""
-
-DIALOG_ACTIONS = frozenset(
-    {"save", "save_as", "open_session", "pick_dataset", "import_csv", "export_csv", "export_model"}
-)
-"""Actions that open a dialog: not available while another dialog is open."""
 
 MIN_TIMED_SECONDS = 0.1
 """A run shorter than this shows no epochs per second (a single step would show nonsense)."""
@@ -117,21 +82,7 @@ class TuiNNApp(DataFlows):
     # Absolute, so subclasses defined elsewhere (tests, embedders) still find the stylesheet.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tui-nn"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("ctrl+t,f5", "train", "Train", priority=True),
-        Binding("ctrl+t,f5", "pause", "Pause", priority=True),
-        Binding("ctrl+n,f6", "step", "Step", priority=True),
-        Binding("ctrl+g,f7", "stop", "Stop", priority=True),
-        Binding("ctrl+r,f8", "reset", "Reset", priority=True),
-        Binding("ctrl+l,f9", "toggle_log_scale", "Log", priority=True),
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+o", "open_session", "Open", priority=True, show=False),
-        Binding("f2", "pick_dataset", "Data", priority=True, show=False),
-        Binding("f3", "import_csv", "Import CSV", priority=True, show=False),
-        Binding("f4", "export_model", "Export model", priority=True, show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(ACTIONS, priority=True)
     # Textual declares these as plain attributes, so a ClassVar annotation would clash.
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
         (0, "-too-narrow"),
@@ -242,17 +193,13 @@ class TuiNNApp(DataFlows):
     # Actions --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show Train or Pause on the same key, and dim Step while a run trains."""
-        busy = self._phase in ("training", "pausing", "stopping")
-        if action in DIALOG_ACTIONS and isinstance(self.screen, ModalScreen):
+        """Whether an action may run now (None: shown dimmed), as its row in ``ACTIONS`` says."""
+        row = ACTIONS_BY_NAME.get(action)
+        if row is None:
+            return True
+        if row.dialog and isinstance(self.screen, ModalScreen):
             return False  # one dialog at a time
-        if action == "train":
-            return not busy or self._phase != "training"
-        if action == "pause":
-            return self._phase == "training"
-        if action == "step":
-            return None if self._phase == "training" else True
-        return True
+        return row.allowed(self._phase)
 
     def action_train(self) -> None:
         """Start training, or resume a paused run."""
@@ -319,7 +266,7 @@ class TuiNNApp(DataFlows):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
-            self.push_screen(HelpScreen(KEYS))
+            self.push_screen(HelpScreen(help_rows()))
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes ask first. A training run stops within an epoch."""
@@ -331,47 +278,17 @@ class TuiNNApp(DataFlows):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every workbench action by its plain name in the command palette (ctrl+p)."""
-        yield SystemCommand("Train", "Start training, or resume a paused run", self.action_train)
-        yield SystemCommand("Pause", "Pause the training run", self.action_pause)
-        yield SystemCommand("Step", "Train one epoch", self.action_step)
-        yield SystemCommand("Stop", "End the training run", self.action_stop)
-        yield SystemCommand("Reset", "New weights from the seed", self.action_reset)
-        yield SystemCommand(
-            "Toggle log scale", "Loss chart: linear or log10", self.action_toggle_log_scale
-        )
-        yield SystemCommand("Help", "Keys and what each panel shows", self.action_help)
-        yield SystemCommand("Save session", "Save everything to the session file", self.action_save)
-        yield SystemCommand("Save session as", "Save everything to a new file", self.action_save_as)
-        yield SystemCommand("Open session", "Open a saved session", self.action_open_session)
-        yield SystemCommand(
-            "Built-in dataset", "Choose a built-in dataset", self.action_pick_dataset
-        )
-        yield SystemCommand("Import CSV", "Load data from a CSV file", self.action_import_csv)
-        yield SystemCommand("Export CSV", "Write the data to a CSV file", self.action_export_csv)
-        yield SystemCommand(
-            "Export model", "Write the trained model as .json or .npz", self.action_export_model
-        )
-        grid = self.grid
-        yield SystemCommand(
-            "Edit cell", "Edit the value or label under the cursor", grid.action_edit
-        )
-        yield SystemCommand(
-            "Toggle cell", "Flip a 0/1 value or a two-class label", grid.action_toggle_cell
-        )
-        yield SystemCommand("Add row", "Add a row below the cursor", grid.action_add_row)
-        yield SystemCommand("Delete row", "Delete the row under the cursor", grid.action_delete_row)
-        yield SystemCommand("Add column", "Add a feature column", grid.action_add_column)
-        yield SystemCommand("Rename column", "Rename the column", grid.action_rename_column)
-        yield SystemCommand("Delete column", "Delete the feature column", grid.action_delete_column)
-        yield SystemCommand("Undo edit", "Undo the last data edit", self.action_undo)
-        yield SystemCommand("Redo edit", "Redo the last undone data edit", self.action_redo)
-        yield SystemCommand(
-            "Toggle standardisation", "Features to mean 0, std 1", self.action_toggle_normalize
-        )
-        yield SystemCommand(
-            "Test split", "Set the share of test rows", self.action_focus_test_split
-        )
-        yield from super().get_system_commands(screen)
+        titles = set()
+        for action in (*ACTIONS, *GRID_ACTIONS):
+            if action.palette:
+                owner = self.grid if action.target == "grid" else self
+                titles.add(action.title)
+                yield SystemCommand(
+                    action.title, action.description, getattr(owner, f"action_{action.name}")
+                )
+        for command in super().get_system_commands(screen):
+            if command.title not in titles:
+                yield command
 
     # Running --------------------------------------------------------------------------------
 

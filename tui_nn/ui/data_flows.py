@@ -32,6 +32,7 @@ from tui_nn.core.network import Network
 from tui_nn.core.session import Session, load_session, save_session
 from tui_nn.core.split import PreparedData, prepare_data, split_dataset
 from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.workbench import Phase
 from tui_nn.ui.chart_panel import ChartPanel
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.dataset_grid import DatasetGrid
@@ -41,7 +42,7 @@ from tui_nn.ui.messages import DataEdited, DataSettingsChanged, Progress
 from tui_nn.ui.path_dialog import PathChoice, PathDialog
 from tui_nn.ui.prediction_pane import PredictionPane
 from tui_nn.ui.status_bar import StatusBar
-from tui_nn.ui.training_run import CancelReason, Phase
+from tui_nn.ui.training_run import CancelReason
 
 MIN_HISTORY = 64
 """The fewest points a chart history keeps (more on a wide chart)."""
@@ -232,14 +233,6 @@ class DataFlows(App[None]):
         path = await self.push_screen_wait(dialog)
         if path is not None:
             self.notify(f"{done} {path}.")
-
-    def action_undo(self) -> None:
-        """Undo the last edit of the data."""
-        self.grid.action_undo()
-
-    def action_redo(self) -> None:
-        """Redo the last undone edit of the data."""
-        self.grid.action_redo()
 
     def action_toggle_normalize(self) -> None:
         """Switch standardisation of the features on or off."""

@@ -30,6 +30,7 @@ from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.network import Prediction
 from tui_nn.core.table_edits import Edit, EditableTable, format_value
+from tui_nn.ui.actions import GRID_ACTIONS, bindings
 from tui_nn.ui.cell_editor import CellEditor
 from tui_nn.ui.messages import DataEdited
 
@@ -37,18 +38,6 @@ RIGHT = "✓"
 WRONG = "✗"
 TEST_MARK = "T"
 """After the row number of a test row."""
-
-KEYS: tuple[tuple[str, str], ...] = (
-    ("Enter", "Dataset: edit the cell (a value, a label, or a new class name); Esc cancels"),
-    ("Space", "Dataset: toggle a 0/1 value (or a two-class label)"),
-    ("a / Insert", "Dataset: add a row below the cursor"),
-    ("Delete", "Dataset: delete the row"),
-    ("c", "Dataset: add a feature column after the cursor"),
-    ("r", "Dataset: rename the column"),
-    ("x", "Dataset: delete the feature column"),
-    ("ctrl+z / ctrl+y", "Dataset: undo / redo the last edit"),
-)
-"""The grid's keys (they work while the grid has focus), for the help screen."""
 
 PADDING = 1
 """Spaces each side of a cell."""
@@ -119,15 +108,7 @@ class DatasetGrid(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "edit", "Edit", show=False),
-        Binding("space", "toggle_cell", "Toggle", show=False),
-        Binding("a,insert", "add_row", "Add row", show=False),
-        Binding("delete", "delete_row", "Delete row", show=False),
-        Binding("c", "add_column", "Add column", show=False),
-        Binding("r", "rename_column", "Rename column", show=False),
-        Binding("x", "delete_column", "Delete column", show=False),
-        Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("ctrl+y", "redo", "Redo", show=False),
+        *bindings(GRID_ACTIONS, priority=False),
         Binding("up", "cursor(-1, 0)", show=False),
         Binding("down", "cursor(1, 0)", show=False),
         Binding("left", "cursor(0, -1)", show=False),

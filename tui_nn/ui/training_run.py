@@ -26,11 +26,6 @@ from tui_nn.ui.messages import (
     TrainingFinished,
 )
 
-Phase = Literal[
-    "ready", "training", "pausing", "stopping", "paused", "finished", "stopped", "failed"
-]
-"""What the workbench's training is doing now."""
-
 CancelReason = Literal["paused", "stopped", "cancelled"]
 """Why the UI cancels a run."""
 
