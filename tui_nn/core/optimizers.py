@@ -36,6 +36,19 @@ class Optimizer:
         """Arrays that must be saved and restored with the parameters."""
         return []
 
+    def moments(self) -> dict[str, Array]:
+        """The live state arrays by name (see ``MOMENTS``), each shaped like the parameters."""
+        return {}
+
+    @property
+    def steps(self) -> int:
+        """Updates made so far, where the update depends on it (Adam's bias correction)."""
+        return 0
+
+    @steps.setter
+    def steps(self, value: int) -> None:
+        """Plain descent and momentum do not count their steps: nothing to set."""
+
 
 class Momentum(Optimizer):
     """Heavy-ball momentum: v = mu v - lr g; p += v."""
@@ -56,6 +69,10 @@ class Momentum(Optimizer):
     def state(self) -> list[Array]:
         """The velocity."""
         return [self._velocity]
+
+    def moments(self) -> dict[str, Array]:
+        """The velocity."""
+        return {"velocity": self._velocity}
 
 
 class Adam(Optimizer):
@@ -98,6 +115,19 @@ class Adam(Optimizer):
         """First and second moments and the step count."""
         return [self._m, self._v, self._t]
 
+    def moments(self) -> dict[str, Array]:
+        """First and second moments."""
+        return {"m": self._m, "v": self._v}
+
+    @property
+    def steps(self) -> int:
+        """Updates made so far: the ``t`` of the bias correction."""
+        return int(self._t[0])
+
+    @steps.setter
+    def steps(self, value: int) -> None:
+        self._t[0] = float(value)
+
 
 OPTIMIZERS: dict[str, Callable[[int, float, npt.DTypeLike], Optimizer]] = {
     "gd": Optimizer,
@@ -105,3 +135,6 @@ OPTIMIZERS: dict[str, Callable[[int, float, npt.DTypeLike], Optimizer]] = {
     "adam": Adam,
 }
 """Every optimiser by name."""
+
+MOMENTS: dict[str, tuple[str, ...]] = {"gd": (), "momentum": ("velocity",), "adam": ("m", "v")}
+"""The names of each optimiser's state arrays (``Optimizer.moments()``), as sessions store them."""

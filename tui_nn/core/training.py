@@ -21,7 +21,7 @@ the epoch path):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +40,7 @@ from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import Hyperparams, check_field
 from tui_nn.core.losses import LOSSES, OUTPUT_DELTAS
 from tui_nn.core.network import Network, Prediction
-from tui_nn.core.optimizers import OPTIMIZERS
+from tui_nn.core.optimizers import MOMENTS, OPTIMIZERS
 
 Array = npt.NDArray[np.floating]
 
@@ -88,6 +88,30 @@ class EpochResult:
     loss: float
     test_loss: float | None = None
     divergence: Divergence | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Everything a trainer needs to carry on exactly where it was, bit for bit.
+
+    The data and the other settings are not part of it: a state is loaded into a trainer
+    built with the same hyperparameters (but for ``lr``) on the same data.
+
+    Attributes:
+        epoch: Epochs completed.
+        lr: The learning rate in force.
+        params: The network's flat parameter vector (a copy, in the model's float type).
+        optimizer: The optimiser's name (``gd``, ``momentum``, ``adam``).
+        moments: The optimiser's state arrays by name (``optimizers.MOMENTS``), copies.
+        optimizer_steps: Updates the optimiser has made, where it counts them (Adam).
+    """
+
+    epoch: int
+    lr: float
+    params: Array
+    optimizer: str
+    moments: Mapping[str, Array]
+    optimizer_steps: int = 0
 
 
 @dataclass(frozen=True)
@@ -240,6 +264,67 @@ class Trainer:
         check_field("lr", lr)
         self._optimizer.lr = lr
         self.hyperparams = self.hyperparams.replace(lr=lr)
+
+    def export_state(self) -> TrainerState:
+        """A copy of the weights, epoch, learning rate and optimiser state."""
+        return TrainerState(
+            epoch=self.epoch,
+            lr=self._optimizer.lr,
+            params=self.network.params.copy(),
+            optimizer=self.hyperparams.optimizer,
+            moments={name: array.copy() for name, array in self._optimizer.moments().items()},
+            optimizer_steps=self._optimizer.steps,
+        )
+
+    def load_state(self, state: TrainerState) -> None:
+        """Carry on from ``state``: the next epoch is the one an unbroken run would train.
+
+        Moments missing from ``state`` (a session saved before they were kept) start at zero.
+
+        Raises:
+            TuiNNError: when ``state`` does not fit this trainer (another optimiser, another
+                network shape, a non-finite number); the trainer is then unchanged.
+        """
+        params = self.network.params
+        if state.optimizer != self.hyperparams.optimizer:
+            raise TuiNNError(
+                f"the saved optimiser state is for {state.optimizer}, not "
+                f"{self.hyperparams.optimizer}",
+                field="optimizer",
+            )
+        if state.params.shape != params.shape:
+            raise TuiNNError(
+                f"the saved model has {state.params.size} parameters, this one {params.size}",
+                field="model",
+            )
+        live = self._optimizer.moments()
+        unknown = sorted(set(state.moments) - set(MOMENTS[state.optimizer]))
+        if unknown:
+            raise TuiNNError(
+                f"{state.optimizer} keeps no state named {unknown[0]!r}", field="optimizer"
+            )
+        for name, array in state.moments.items():
+            if array.shape != params.shape:
+                raise TuiNNError(
+                    f"optimizer.{name} has {array.size} values for {params.size} parameters",
+                    field="optimizer",
+                )
+        arrays = [state.params, *state.moments.values()]
+        if not all(np.isfinite(array).all() for array in arrays):
+            raise TuiNNError("the saved state holds a non-finite number", field="model")
+        if isinstance(state.epoch, bool) or state.epoch < 0 or state.optimizer_steps < 0:
+            raise TuiNNError("epochs and steps must be whole numbers >= 0", field="epoch")
+        check_field("lr", state.lr)
+        np.copyto(params, state.params, casting="same_kind")
+        for name, array in live.items():
+            if name in state.moments:
+                np.copyto(array, state.moments[name], casting="same_kind")
+            else:
+                array.fill(0.0)
+        self._optimizer.steps = state.optimizer_steps
+        self.epoch = state.epoch
+        self.divergence = None
+        self.set_learning_rate(state.lr)
 
     @property
     def remaining(self) -> int:
