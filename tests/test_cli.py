@@ -202,6 +202,20 @@ def test_session_saved_then_trained_on_equals_one_long_run(
     assert resumed["biases"] == straight["biases"]
 
 
+def test_an_adam_session_trained_on_equals_one_long_run_bit_for_bit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Adam's moments and step count travel in the session: without them the runs drift apart.
+    options = ["--dataset", "moons", "--recipe", "textbook", "--hidden", "4", "--lr", "0.01"]
+    options += ["--optimizer", "adam"]
+    session = tmp_path / "adam.toml"
+    run_json(capsys, *options, "--epochs", "60", "--save-session", str(session))
+    resumed = run_json(capsys, "--session", str(session), "--epochs", "150")
+    straight = run_json(capsys, *options, "--epochs", "150")
+    assert resumed["history"] == straight["history"][60:]  # type: ignore[index]
+    assert resumed["weights"] == straight["weights"]
+
+
 def test_export_model_as_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     model = tmp_path / "model.json"
     report = run_json(capsys, "--epochs", "10", "--export-model", str(model))

@@ -8,6 +8,7 @@ naming the option and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -199,6 +200,7 @@ def _setup(args: argparse.Namespace) -> tuple[Trainer, Session, PreparedData, st
         normalize = session.normalize if args.normalize is None else True
         network = session.network.copy() if session.network is not None else None
         epoch = session.epoch
+        state = session.trainer_state()
     else:
         dataset = resolve_dataset(
             args.dataset or "tutorial",
@@ -211,11 +213,24 @@ def _setup(args: argparse.Namespace) -> tuple[Trainer, Session, PreparedData, st
         if args.output_activation is None and args.loss is None:
             hyperparams, note = fit_hyperparams(hyperparams, dataset)
         test_split, normalize = _test_split(args.test_split), bool(args.normalize)
-        network, epoch = None, 0
+        network, epoch, state = None, 0, None
     session = Session(dataset, hyperparams, test_split, normalize)
     data = prepare_data(dataset, test_split, normalize, hyperparams.seed)
     test = data.test if data.test.n_rows else None
     trainer = Trainer(hyperparams, data.train, test, network=network, epoch=epoch)
+    if state is not None:
+        # Carry on bit for bit: the optimiser's moments too, unless --optimizer changed it.
+        kept = state.optimizer == hyperparams.optimizer
+        trainer.load_state(
+            dataclasses.replace(
+                state,
+                params=trainer.network.params,
+                lr=hyperparams.lr,
+                optimizer=hyperparams.optimizer,
+                moments=state.moments if kept else {},
+                optimizer_steps=state.optimizer_steps if kept else 0,
+            )
+        )
     return trainer, session, data, note
 
 
@@ -367,11 +382,9 @@ def _save_outputs(
         save_session(
             session.replace(
                 hyperparams=trainer.hyperparams,
-                network=trainer.network,
-                epoch=trainer.epoch,
                 history_epochs=tuple(snapshot.epochs),
                 history=snapshot.series,
-            ),
+            ).with_trainer_state(trainer.export_state()),
             args.save_session,
         )
     if args.export_model:

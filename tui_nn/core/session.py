@@ -11,9 +11,15 @@ A session file (``format_version = 1``) has these tables::
     [dataset]                 # name, feature_names, class_names, label_name, features, labels
     [model]                   # absent while untrained: weights and biases per layer,
                               # or weights_file + weights_sha256 naming an .npz beside it
+    [optimizer]               # with a model: steps = 1500 (Adam's t), and the optimiser's
+                              # moments as flat lists (velocity, or m and v), or, with a
+                              # weights_file, as optimizer_<name> arrays in that .npz
     [history]                 # epochs = [...]; [history.series] reported/loss/test_loss = [...]
     [snapshots]               # the run's past: epochs = [...] and params = [[...], ...], one
                               # flat parameter vector per epoch (in the .npz with weights_file)
+
+Without ``[optimizer]`` (older files) the moments start at zero. With it, a run reloaded from
+the session continues bit for bit as the unbroken run would have.
 
 The split and the standardisation are not stored: ``Session.prepare()`` recomputes them from
 the dataset, ``test_split``, ``normalize`` and ``hyperparams.seed`` (the split's seed).
@@ -76,7 +82,9 @@ from tui_nn.core.files import (
 )
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.network import Network
+from tui_nn.core.optimizers import MOMENTS
 from tui_nn.core.split import PreparedData, check_test_fraction, prepare_data
+from tui_nn.core.training import TrainerState
 from tui_nn.core.weight_history import WeightSnapshots
 
 if sys.version_info >= (3, 11):
@@ -97,7 +105,7 @@ __all__ = [
 FORMAT_VERSION = 1
 
 _TOP_KEYS = {"format_version", "test_split", "normalize", "epoch"}
-_TABLES = {"hyperparams", "dataset", "model", "history", "snapshots"}
+_TABLES = {"hyperparams", "dataset", "model", "optimizer", "history", "snapshots"}
 _SNAPSHOT_ARRAY = "snapshot_params"
 
 FloatArray = npt.NDArray[np.floating]
@@ -120,6 +128,9 @@ class Session:
             history point (``nan`` where a series has none; None is taken as ``nan``). Only
             the series the recipe records are kept (``Recipe.series_names``); others are dropped.
         snapshots: The model's weights at some earlier epochs (the run's past), or None.
+        moments: The optimiser's state arrays by name (``optimizers.MOMENTS``), each shaped
+            like ``network.params``; empty when unknown (they then start at zero).
+        optimizer_steps: Updates the optimiser has made (Adam's bias-correction count).
     """
 
     dataset: Dataset = TUTORIAL_DATASET
@@ -131,6 +142,8 @@ class Session:
     history_epochs: tuple[int, ...] = ()
     history: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     snapshots: WeightSnapshots | None = None
+    moments: Mapping[str, FloatArray] = field(default_factory=dict)
+    optimizer_steps: int = 0
 
     def __post_init__(self) -> None:
         # Plain Python numbers throughout: NumPy scalars would not serialise to TOML.
@@ -179,6 +192,72 @@ class Session:
                 )
         if self.snapshots is not None:
             _check_snapshots(self.snapshots, self.network, self.epoch)
+        self._check_optimizer_state()
+
+    def _check_optimizer_state(self) -> None:
+        steps = self.optimizer_steps
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise TuiNNError("optimizer.steps must be a whole number >= 0", field="optimizer")
+        object.__setattr__(self, "optimizer_steps", int(steps))
+        if not self.moments:
+            return
+        if self.network is None:
+            raise TuiNNError("optimizer state needs a model", field="optimizer")
+        expected = MOMENTS[self.hyperparams.optimizer]
+        params = self.network.params
+        for name, values in self.moments.items():
+            if name not in expected:
+                raise TuiNNError(
+                    f"optimizer.{name}: {self.hyperparams.optimizer} keeps "
+                    + (", ".join(expected) if expected else "no state"),
+                    field="optimizer",
+                )
+            if np.shape(values) != params.shape:
+                raise TuiNNError(
+                    f"optimizer.{name} must hold {params.size} numbers, one per parameter",
+                    field="optimizer",
+                )
+        missing = [name for name in expected if name not in self.moments]
+        if missing:
+            raise TuiNNError(
+                f"optimizer.{missing[0]} is missing: {self.hyperparams.optimizer} keeps "
+                + ", ".join(expected),
+                field="optimizer",
+            )
+        moments = {name: np.asarray(self.moments[name], dtype=params.dtype) for name in expected}
+        for name, values in moments.items():
+            if not np.isfinite(values).all():
+                raise TuiNNError(f"optimizer.{name} must hold finite numbers", field="optimizer")
+        object.__setattr__(self, "moments", moments)
+
+    def trainer_state(self) -> TrainerState | None:
+        """The state a ``Trainer`` loads to carry on this session's run; None while untrained."""
+        if self.network is None:
+            return None
+        return TrainerState(
+            epoch=self.epoch,
+            lr=self.hyperparams.lr,
+            params=self.network.params.copy(),
+            optimizer=self.hyperparams.optimizer,
+            moments={name: array.copy() for name, array in self.moments.items()},
+            optimizer_steps=self.optimizer_steps if self.moments else 0,
+        )
+
+    def with_trainer_state(self, state: TrainerState) -> Session:
+        """A copy holding a trainer's weights, epoch, learning rate and optimiser state.
+
+        Raises:
+            TuiNNError: when the state does not fit this session's data and settings.
+        """
+        sizes = layer_sizes(self.hyperparams, self.dataset)
+        model = Network(sizes, layer_activations(self.hyperparams), state.params.copy())
+        return self.replace(
+            network=model,
+            epoch=state.epoch,
+            hyperparams=self.hyperparams.replace(lr=state.lr),
+            moments={name: array.copy() for name, array in state.moments.items()},
+            optimizer_steps=state.optimizer_steps,
+        )
 
     def replace(self, **changes: Any) -> Session:
         """A copy with some fields changed, checked again."""
@@ -234,12 +313,18 @@ def _dataset_table(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def _npz_bytes(network: Network, snapshots: WeightSnapshots | None = None) -> bytes:
+def _npz_bytes(
+    network: Network,
+    snapshots: WeightSnapshots | None = None,
+    moments: Mapping[str, FloatArray] | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     pairs = [a for pair in zip(network.weights, network.biases, strict=True) for a in pair]
     arrays = dict(zip(layer_array_names(len(network.weights)), pairs, strict=True))
     if snapshots is not None and len(snapshots):
         arrays[_SNAPSHOT_ARRAY] = snapshots.params
+    for name, values in (moments or {}).items():
+        arrays[f"optimizer_{name}"] = values
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
 
@@ -279,6 +364,11 @@ def session_to_toml(
             }
         else:
             doc["model"] = {"weights_file": weights_file, "weights_sha256": weights_sha256}
+        if session.moments:
+            optimizer: dict[str, Any] = {"steps": session.optimizer_steps}
+            if weights_file is None:
+                optimizer.update({name: v.tolist() for name, v in session.moments.items()})
+            doc["optimizer"] = optimizer
     doc["history"] = {
         "epochs": list(session.history_epochs),
         "series": {name: list(values) for name, values in session.history.items()},
@@ -318,7 +408,7 @@ def save_session(
     check_output_path(target, field="session")
     new_npz = data = None
     if weights_file == "npz" and session.network is not None:
-        data = _npz_bytes(session.network, session.snapshots)
+        data = _npz_bytes(session.network, session.snapshots, session.moments)
         _check_size(len(data), MAX_MODEL_BYTES, "weights file")
         new_npz = _npz_name(target.stem, data)
         text = session_to_toml(session, new_npz, sha256_hex(data))
@@ -510,13 +600,18 @@ def _model(
     hyperparams: Hyperparams,
     directory: Path,
     snapshot_count: int = 0,
-) -> tuple[Network, FloatArray | None]:
-    """The model, and the snapshots' parameters when they are in its ``.npz``."""
+    moment_names: tuple[str, ...] = (),
+) -> tuple[Network, FloatArray | None, dict[str, FloatArray]]:
+    """The model, and the snapshots' parameters and the moments named ``moment_names`` when
+    they are in its ``.npz``."""
     layers = len(sizes) - 1
     snapshot_params = None
+    moments: dict[str, FloatArray] = {}
     if "weights_file" in table:
         _only(table, {"weights_file", "weights_sha256"}, "model.")
-        weights, biases, snapshot_params = _npz_weights(table, sizes, directory, snapshot_count)
+        weights, biases, snapshot_params, moments = _npz_weights(
+            table, sizes, directory, snapshot_count, moment_names
+        )
     else:
         _only(table, {"weights", "biases"}, "model.")
         raw_weights, raw_biases = table.get("weights"), table.get("biases")
@@ -541,12 +636,16 @@ def _model(
         )
     except TuiNNError as error:
         raise TuiNNError(f"model: {error}", field="model.weights") from None
-    return network, snapshot_params
+    return network, snapshot_params, moments
 
 
 def _npz_weights(
-    table: Mapping[str, Any], sizes: tuple[int, ...], directory: Path, snapshot_count: int = 0
-) -> tuple[list[FloatArray], list[FloatArray], FloatArray | None]:
+    table: Mapping[str, Any],
+    sizes: tuple[int, ...],
+    directory: Path,
+    snapshot_count: int = 0,
+    moment_names: tuple[str, ...] = (),
+) -> tuple[list[FloatArray], list[FloatArray], FloatArray | None, dict[str, FloatArray]]:
     name = table["weights_file"]
     key = "model.weights_file"
     if (
@@ -576,6 +675,7 @@ def _npz_weights(
     names = layer_array_names(layers)
     if snapshot_count:
         names = [*names, _SNAPSHOT_ARRAY]
+    names += [f"optimizer_{name}" for name in moment_names]
     arrays = read_npz(data, key, names, MAX_MODEL_BYTES)
     weights = [
         float_array(arrays[f"layer{i}_weights"], f"{key} layer{i}_weights", sizes[i - 1 : i + 1])
@@ -585,13 +685,17 @@ def _npz_weights(
         float_array(arrays[f"layer{i}_biases"], f"{key} layer{i}_biases", (sizes[i],))
         for i in range(1, layers + 1)
     ]
+    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
     snapshot_params = None
     if snapshot_count:
-        n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
         snapshot_params = float_array(
             arrays[_SNAPSHOT_ARRAY], f"{key} {_SNAPSHOT_ARRAY}", (snapshot_count, n_params)
         )
-    return weights, biases, snapshot_params
+    moments = {
+        name: float_array(arrays[f"optimizer_{name}"], f"{key} optimizer_{name}", (n_params,))
+        for name in moment_names
+    }
+    return weights, biases, snapshot_params, moments
 
 
 def _snapshots(
@@ -618,6 +722,29 @@ def _snapshots(
     else:
         params = check_matrix(table.get("params"), "snapshots.params", len(epochs), n_params)
     return WeightSnapshots(tuple(epochs), params)
+
+
+def _optimizer_state(
+    table: Mapping[str, Any], hyperparams: Hyperparams, network: Network, in_npz: bool
+) -> tuple[int, dict[str, FloatArray]]:
+    """``[optimizer]``: the step count, and the moments unless they are in the ``.npz``."""
+    names = MOMENTS[hyperparams.optimizer]
+    _only(table, {"steps"} if in_npz else {"steps", *names}, "optimizer.")
+    steps = table.get("steps", 0)
+    if type(steps) is not int or steps < 0:
+        raise TuiNNError("optimizer.steps must be a whole number >= 0", field="optimizer.steps")
+    moments: dict[str, FloatArray] = {}
+    if not in_npz:
+        for name in names:
+            key = f"optimizer.{name}"
+            if name not in table:
+                raise TuiNNError(
+                    f"{key} is missing: {hyperparams.optimizer} keeps {', '.join(names)}",
+                    field=key,
+                )
+            values = check_numbers(table[name], key, network.params.size)
+            moments[name] = np.array(values, dtype=network.dtype)
+    return steps, moments
 
 
 def _history(table: Mapping[str, Any]) -> tuple[tuple[int, ...], dict[str, tuple[float, ...]]]:
@@ -693,14 +820,30 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
     snapshot_table = _table(doc, "snapshots", required=False)
     if snapshot_table and "model" not in doc:
         raise TuiNNError("[snapshots] needs a [model]", field="snapshots")
+    moments: dict[str, FloatArray] = {}
+    steps = 0
     if "model" in doc:
         raw_epochs = snapshot_table.get("epochs", [])
         count = len(raw_epochs) if isinstance(raw_epochs, list) else 0
-        network, snapshot_params = _model(
-            _table(doc, "model"), sizes, hyperparams, directory or Path("."), count
+        model_table = _table(doc, "model")
+        in_npz = "weights_file" in model_table and "optimizer" in doc
+        network, snapshot_params, moments = _model(
+            model_table,
+            sizes,
+            hyperparams,
+            directory or Path("."),
+            count,
+            MOMENTS[hyperparams.optimizer] if in_npz else (),
         )
         if snapshot_table:
             snapshots = _snapshots(snapshot_table, network.params.size, snapshot_params)
+        if "optimizer" in doc:
+            steps, inline = _optimizer_state(_table(doc, "optimizer"), hyperparams, network, in_npz)
+            moments.update(inline)
+            # Moments from an .npz arrive in its float type; the model's is the one that counts.
+            moments = {name: values.astype(network.dtype) for name, values in moments.items()}
+    elif "optimizer" in doc:
+        raise TuiNNError("[optimizer] needs a [model] to go with", field="optimizer")
     epochs, series = _history(_table(doc, "history", required=False))
     session = Session(
         dataset=dataset,
@@ -712,6 +855,8 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
         history_epochs=epochs,
         history=series,
         snapshots=snapshots,
+        moments=moments,
+        optimizer_steps=steps,
     )
     check_trainable(session)
     return session
@@ -761,7 +906,7 @@ def check_trainable(session: Session) -> None:
     _check_memory(session.hyperparams, sizes, prepared.train.n_rows + prepared.test.n_rows)
 
 
-_KEY_AT_START = re.compile(r"^(hyperparams|dataset|model|history|snapshots)\.")
+_KEY_AT_START = re.compile(r"^(hyperparams|dataset|model|optimizer|history|snapshots)\.")
 
 
 def _located(shown: str, error: TuiNNError) -> TuiNNError:
