@@ -38,6 +38,8 @@ def test_importing_every_core_module_loads_no_ui_package() -> None:
         "tui_nn.core.activations",
         "tui_nn.core.dataset",
         "tui_nn.core.errors",
+        "tui_nn.core.export_run",
+        "tui_nn.core.export_script",
         "tui_nn.core.hyperparams",
         "tui_nn.core.initializers",
         "tui_nn.core.losses",
