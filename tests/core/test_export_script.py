@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Trainer, tutorial_kernel
+from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Trainer
 from tui_nn.core.datasets import make_dataset
 from tui_nn.core.export_run import MAX_INLINE_ROWS, ExportRun
 from tui_nn.core.export_script import numpy_script, write_numpy_script
@@ -60,15 +59,13 @@ class Expected:
 def _train(
     hyperparams: Hyperparams,
     dataset: Dataset,
-    monkeypatch: pytest.MonkeyPatch,
     test_split: float = 0.0,
     normalize: bool = False,
 ) -> tuple[ExportRun, Expected]:
     data = prepare_data(dataset, test_split, normalize, hyperparams.seed)
-    with monkeypatch.context() as patch:
-        # The NumPy path, which the script mirrors (the single-neuron kernel sums in Python).
-        patch.setattr(tutorial_kernel, "applies", lambda *args: False)
-        trainer = Trainer(hyperparams, data.train, data.test if data.test.n_rows else None)
+    # The NumPy path, which the script mirrors (the single-neuron kernel sums in Python).
+    test = data.test if data.test.n_rows else None
+    trainer = Trainer(hyperparams, data.train, test, fast_path=False)
     results = list(trainer.run())
     assert all(r.divergence is None for r in results)
     prediction = trainer.predict(data.train.features)
@@ -114,12 +111,17 @@ def _assert_same(printed: Printed, expected: Expected, reported: str, loss: str 
 
 
 def test_tutorial_script_prints_the_tutorials_30000_epochs_exactly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, golden: dict[str, object]
+    tmp_path: Path, golden: dict[str, object]
 ) -> None:
-    run, expected = _train(Hyperparams(), TUTORIAL_DATASET, monkeypatch)
+    run, expected = _train(Hyperparams(), TUTORIAL_DATASET)
     (tmp_path / "out").mkdir()
     printed = _run_script(run, tmp_path / "out" / "tutorial.py")
     _assert_same(printed, expected, "error sum", "mse")
+    # The workbench's single-neuron kernel ends at the same weights, so the same predictions.
+    fast = Trainer(Hyperparams(), TUTORIAL_DATASET)
+    assert fast.on_fast_path
+    list(fast.run())
+    assert printed.rows == fast.predict(TUTORIAL_DATASET.features).probabilities.tolist()
     # And so the tutorial's own printed numbers, from the first epoch on.
     first = golden["printed_error_sums_first_100_epochs"]
     assert isinstance(first, list)
@@ -155,7 +157,7 @@ def test_tutorial_script_reads_like_the_seed(tmp_path: Path) -> None:
 
 
 def test_textbook_batches_adam_bce_l2_with_test_rows_and_standardising(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     hp = Hyperparams(
         recipe="textbook",
@@ -172,7 +174,7 @@ def test_textbook_batches_adam_bce_l2_with_test_rows_and_standardising(
         seed=3,
     )
     dataset = make_dataset("moons", points=120, seed=5)
-    run, expected = _train(hp, dataset, monkeypatch, test_split=0.25, normalize=True)
+    run, expected = _train(hp, dataset, test_split=0.25, normalize=True)
     assert run.standardizer is not None and run.test.n_rows == 30
     printed = _run_script(run, tmp_path / "moons.py")
     _assert_same(printed, expected, "bce", None)
@@ -180,7 +182,7 @@ def test_textbook_batches_adam_bce_l2_with_test_rows_and_standardising(
 
 
 def test_three_class_softmax_relu_momentum_l1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     hp = Hyperparams(
         recipe="textbook",
@@ -196,13 +198,13 @@ def test_three_class_softmax_relu_momentum_l1(
         seed=11,
     )
     dataset = make_dataset("spiral3", points=150, seed=2)
-    run, expected = _train(hp, dataset, monkeypatch)
+    run, expected = _train(hp, dataset)
     printed = _run_script(run, tmp_path / "spiral.py")
     _assert_same(printed, expected, "ce", None)
     assert set(printed.classes) <= {"0", "1", "2"}
 
 
-def test_float32_mse_gd_matches_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_float32_mse_gd_matches_too(tmp_path: Path) -> None:
     hp = Hyperparams(
         recipe="textbook",
         hidden=(5,),
@@ -216,23 +218,23 @@ def test_float32_mse_gd_matches_too(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         dtype="float32",
     )
     dataset = make_dataset("xor", points=40, seed=1)
-    run, expected = _train(hp, dataset, monkeypatch)
+    run, expected = _train(hp, dataset)
     printed = _run_script(run, tmp_path / "xor32.py")
     _assert_same(printed, expected, "mse", None)
 
 
 def test_tutorial_recipe_with_hidden_layers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     hp = Hyperparams(hidden=(4,), activation="tanh", lr=0.1, epochs=50)
     dataset = make_dataset("circle", points=60, seed=4)
-    run, expected = _train(hp, dataset, monkeypatch, test_split=0.2)
+    run, expected = _train(hp, dataset, test_split=0.2)
     printed = _run_script(run, tmp_path / "circle.py")
     _assert_same(printed, expected, "error sum", "mse")
 
 
 def test_more_rows_than_fit_inline_go_to_a_csv_beside_the_script(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     hp = Hyperparams(
         recipe="textbook",
@@ -245,7 +247,7 @@ def test_more_rows_than_fit_inline_go_to_a_csv_beside_the_script(
         batch_size=64,
     )
     dataset = make_dataset("gauss", points=MAX_INLINE_ROWS + 200, seed=9)
-    run, expected = _train(hp, dataset, monkeypatch, test_split=0.1)
+    run, expected = _train(hp, dataset, test_split=0.1)
     script = tmp_path / "gauss.py"
     printed = _run_script(run, script)
     csv_path = tmp_path / "gauss_data.csv"
@@ -261,7 +263,7 @@ def test_more_rows_than_fit_inline_go_to_a_csv_beside_the_script(
 
 
 def test_a_run_trained_on_from_a_saved_state_starts_from_its_weights(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     hp = Hyperparams(recipe="textbook", hidden=(3,), lr=0.5, epochs=30, batch_size=3)
     dataset = make_dataset("xor", points=12, seed=0)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy.typing as npt
 
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.files import check_output_path
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.network import Network
 from tui_nn.core.split import PreparedData, Standardizer
@@ -240,10 +240,7 @@ def standardise_section(run: ExportRun, *, prefix: str = "") -> str:
 
 
 def check_output_paths(paths: Sequence[str | os.PathLike[str]], *, field: str) -> None:
-    """Refuse, before any long work, output paths that could not be written as regular files.
-
-    Each path's directory must exist, and the path must be a regular file or not exist yet
-    (never a directory, device or FIFO). Two outputs must not be the same file.
+    """Refuse, before any long work, outputs a save would fail on, or two that are one file.
 
     Raises:
         TuiNNError: ``field=field``, naming the path and the rule.
@@ -258,20 +255,4 @@ def check_output_paths(paths: Sequence[str | os.PathLike[str]], *, field: str) -
                 field=field,
             )
         seen[real] = shown
-        parent = Path(real).parent
-        if not parent.is_dir():
-            raise TuiNNError(f"{shown}: the folder {parent} does not exist", field=field)
-        try:
-            mode = os.stat(real).st_mode
-        except FileNotFoundError:
-            if not os.access(parent, os.W_OK):
-                raise TuiNNError(
-                    f"{shown}: cannot write in the folder {parent}", field=field
-                ) from None
-            continue
-        except OSError as error:
-            raise TuiNNError(f"{shown}: cannot use it ({error.strerror})", field=field) from None
-        if stat.S_ISDIR(mode):
-            raise TuiNNError(f"{shown}: is a directory, not a file", field=field)
-        if not stat.S_ISREG(mode):
-            raise TuiNNError(f"{shown}: is not a regular file", field=field)
+        check_output_path(path, field=field)

@@ -20,6 +20,7 @@ import os
 import textwrap
 
 from tui_nn import __version__
+from tui_nn.core.data_rules import layer_activations, layer_sizes
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.export_run import (
     CSV_SUFFIX,
@@ -30,9 +31,7 @@ from tui_nn.core.export_run import (
     standardise_section,
 )
 from tui_nn.core.files import save_bytes
-from tui_nn.core.hyperparams import RECIPES
 from tui_nn.core.network import Network
-from tui_nn.core.training import output_size
 
 __all__ = ["numpy_script", "script_paths", "write_numpy_script"]
 
@@ -260,11 +259,11 @@ def numpy_script(run: ExportRun, path: str | os.PathLike[str] = "run.py") -> tup
         path: Where the script will live (names the CSV beside it).
     """
     hp = run.hyperparams
-    n_out = output_size(hp, run.train)
-    sizes = (run.train.n_features, *hp.hidden, n_out)
-    names = (hp.activation,) * len(hp.hidden) + (hp.output_activation,)
+    sizes = layer_sizes(hp, run.train)
+    n_out = sizes[-1]
+    names = layer_activations(hp)
     data = data_section(run, path)
-    tutorial = hp.recipe == "tutorial"
+    tutorial = hp.training_recipe.tutorial_rule
     parts = [
         _docstring(run, sizes, names, os.path.basename(os.fspath(path))),
         _imports(hp.optimizer == "adam", data.csv_text is not None),
@@ -306,11 +305,11 @@ def _docstring(
     hidden = f"{hp.activation} hidden layers, " if hp.hidden else ""
     shown = (
         "the error sum (as the tutorial prints it) and the mean squared error"
-        if hp.recipe == "tutorial"
+        if hp.training_recipe.tutorial_rule
         else f"the {hp.loss} loss"
     )
     settings = [f"optimizer {hp.optimizer}", f"learning rate {hp.lr!r}", f"init {hp.init}"]
-    if hp.recipe == "textbook":
+    if not hp.training_recipe.tutorial_rule:
         settings.append(f"batch size {hp.batch_size or 'full'}")
         if hp.l2:
             settings.append(f"L2 {hp.l2!r}")
@@ -328,7 +327,7 @@ def _docstring(
         f"{', '.join(settings)}; data {run.source or 'custom'!r}: {run.train.n_rows} training "
         f"rows{f', {run.test.n_rows} test rows' if run.test.n_rows else ''}"
         f"{', standardised' if run.standardizer is not None else ''}.\n"
-        f"Recipe {hp.recipe}: {RECIPES[hp.recipe]}.\n\n"
+        f"Recipe {hp.recipe}: {hp.training_recipe.description}.\n\n"
         f"{start}{run.start_epoch + run.epochs}, and prints {shown} of every epoch, then the "
         "trained network's predictions: the numbers the workbench showed, to the last bit "
         f"in float64.\n\nRun it with `python {filename}`; it needs only NumPy."
@@ -365,9 +364,9 @@ def _hyperparams_section(run: ExportRun) -> str:
     ]
     if _batched(run):
         lines.append(f"BATCH_SIZE = {hp.batch_size}  # rows per update")
-    if hp.recipe == "textbook" and hp.l2:
+    if hp.l2:
         lines.append(f"L2 = {hp.l2!r}  # L2 penalty on the weights (not the biases)")
-    if hp.recipe == "textbook" and hp.l1:
+    if hp.l1:
         lines.append(f"L1 = {hp.l1!r}  # L1 penalty on the weights (not the biases)")
     lines += [
         f"DTYPE = np.{hp.dtype}",
@@ -378,7 +377,7 @@ def _hyperparams_section(run: ExportRun) -> str:
 
 def _batched(run: ExportRun) -> bool:
     hp = run.hyperparams
-    return hp.recipe == "textbook" and 0 < hp.batch_size < run.train.n_rows
+    return 0 < hp.batch_size < run.train.n_rows
 
 
 def _targets_section(run: ExportRun, n_out: int) -> str:
@@ -402,10 +401,10 @@ def _activations_section(run: ExportRun, names: tuple[str, ...]) -> str:
     limit = _EXP_LIMITS[hp.dtype]
     used = list(dict.fromkeys(names))
     # The tutorial's sigmoid_derivative calls sigmoid, whichever activation the layers use.
-    if hp.recipe == "tutorial" and "sigmoid" not in used:
+    if hp.training_recipe.tutorial_rule and "sigmoid" not in used:
         used.insert(0, "sigmoid")
     blocks = [_block(_ACTIVATION_CODE[name], limit=limit) for name in used]
-    if hp.recipe == "tutorial":
+    if hp.training_recipe.tutorial_rule:
         derivatives = list(dict.fromkeys(names))
         blocks += [_block(_TUTORIAL_DERIVATIVE_CODE[name]) for name in derivatives]
     else:
@@ -550,7 +549,7 @@ def _show_line(run: ExportRun, loss_name: str, value: str, extra: str = "") -> l
         f'        line = f"epoch {{epoch + 1}}: {loss_name} {{{value}}}{extra}"',
     ]
     if run.test.n_rows:
-        loss = "mse" if run.hyperparams.recipe == "tutorial" else run.hyperparams.loss
+        loss = run.hyperparams.training_recipe.loss_name(run.hyperparams.loss)
         lines += [
             "        # The loss on the held-out rows, after this epoch's update.",
             f"        test_loss = {loss}(feed_forward(test_inputs)[-1], test_targets)",

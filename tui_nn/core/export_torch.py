@@ -18,6 +18,7 @@ import os
 import textwrap
 
 from tui_nn import __version__
+from tui_nn.core.data_rules import layer_sizes
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.export_run import (
     CSV_SUFFIX,
@@ -28,7 +29,6 @@ from tui_nn.core.export_run import (
 )
 from tui_nn.core.files import save_bytes
 from tui_nn.core.model_io import export_model
-from tui_nn.core.training import output_size
 
 __all__ = ["WEIGHTS_SUFFIX", "torch_paths", "torch_script", "write_torch_export"]
 
@@ -103,11 +103,11 @@ def torch_script(
 ) -> tuple[str, str | None]:
     """The script's text, and the data CSV's text when the rows do not go inline."""
     hp = run.hyperparams
-    n_out = output_size(hp, run.train)
-    sizes = (run.train.n_features, *hp.hidden, n_out)
+    sizes = layer_sizes(hp, run.train)
+    n_out = sizes[-1]
     data = data_section(run, path)
     weights_name = companion_path(path, WEIGHTS_SUFFIX).name
-    batched = hp.recipe == "textbook" and 0 < hp.batch_size < run.train.n_rows
+    batched = 0 < hp.batch_size < run.train.n_rows
     parts = [
         _docstring(run, sizes, os.path.basename(os.fspath(path)), weights_name),
         "# Step 0: Libraries.\nimport os\nimport sys\n\nimport numpy as np\nimport torch\n",
@@ -159,7 +159,7 @@ def _settings(run: ExportRun, batched: bool) -> str:
     ]
     if batched:
         lines.append(f"BATCH_SIZE = {hp.batch_size}  # rows per update")
-    if hp.recipe == "textbook":
+    if not hp.training_recipe.tutorial_rule:
         lines.append(f"L2 = {hp.l2!r}  # L2 penalty on the weights (not the biases)")
         if hp.l1:
             lines.append(f"L1 = {hp.l1!r}  # L1 penalty on the weights (not the biases)")
@@ -246,7 +246,7 @@ show_predictions("predictions of the trained weights:", shown=rows)
 
 def _loss_and_optimizer(run: ExportRun) -> str:
     hp = run.hyperparams
-    if hp.recipe == "tutorial":
+    if hp.training_recipe.tutorial_rule:
         loss = (
             "# The tutorial's update, sigma'(sigma(x)) times the raw error, is the gradient of no\n"
             "# loss, so autograd cannot take it: this trains on by the true gradient of the\n"
@@ -271,8 +271,8 @@ def _loss_and_optimizer(run: ExportRun) -> str:
             "def loss_function(z, y):\n"
             "    return torch.nn.functional.mse_loss(output(z), y)\n"
         )
-    decay = "L2" if hp.recipe == "textbook" else "0.0"
-    optimizer = _OPTIMIZERS["gd" if hp.recipe == "tutorial" else hp.optimizer]
+    decay = "0.0" if hp.training_recipe.tutorial_rule else "L2"
+    optimizer = _OPTIMIZERS[hp.optimizer]
     state = (
         "# The optimizer's memory starts from zero: tui-nn's ends with the run.\n"
         if hp.optimizer != "gd"
@@ -296,7 +296,7 @@ def _training(run: ExportRun, batched: bool) -> str:
     penalty = (
         "        # L1 adds L1 * sign(w) to each weight's gradient.\n"
         "        (loss + L1 * sum(w.abs().sum() for w in weights)).backward()\n"
-        if hp.recipe == "textbook" and hp.l1
+        if hp.l1
         else "        loss.backward()\n"
     )
     if batched:
