@@ -24,10 +24,12 @@ from tui_nn import __version__
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.datasets import fit_hyperparams, parse_noise, parse_points, resolve_dataset
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.export_run import ExportRun
+from tui_nn.core.exports import EXPORT_KINDS, check_exports, write_exports
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.model_io import export_model
-from tui_nn.core.network import Prediction
+from tui_nn.core.network import Network, Prediction
 from tui_nn.core.recipes import record
 from tui_nn.core.session import Session, load_session, save_session
 from tui_nn.core.split import PreparedData, prepare_data
@@ -113,6 +115,7 @@ def _build_parser() -> argparse.ArgumentParser:
             default=None,
             help=f"{spec.label}; {spec.rule} (default: {defaults[name] or 'none'})",
         )
+    _add_export_options(train)
     output = train.add_argument_group("output")
     output.add_argument(
         "--predict",
@@ -162,6 +165,66 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 1
     return serve(args.host, int(args.port))
+
+
+# ---------------------------------------------------------------- exports (script, torch, onnx)
+
+
+def _add_export_options(train: argparse.ArgumentParser) -> None:
+    exports = train.add_argument_group("exports (checked before training, written after)")
+    helps = {
+        "script": "a standalone NumPy script that retrains this run and prints its numbers",
+        "torch": "a PyTorch script, with the trained weights in FILE_weights.npz beside it",
+        "onnx": "the trained network as ONNX (needs pip install 'tui-nn[onnx]')",
+    }
+    for kind in EXPORT_KINDS.values():
+        exports.add_argument(
+            kind.option,
+            dest=f"export_{kind.name}",
+            metavar=f"FILE{kind.suffix}",
+            help=helps[kind.name],
+        )
+
+
+def _export_requests(args: argparse.Namespace, session: Session) -> dict[str, str]:
+    """The exports asked for, checked (paths, packages) before any training."""
+    requests = {name: path for name in EXPORT_KINDS if (path := getattr(args, f"export_{name}"))}
+    if requests:
+        outputs = {"--save-session": args.save_session, "--export-model": args.export_model}
+        inputs = {"--session": args.session, "--dataset": args.dataset}
+        check_exports(
+            requests,
+            session.dataset.n_rows,
+            other_outputs={option: path for option, path in outputs.items() if path},
+            inputs={option: path for option, path in inputs.items() if path},
+        )
+    return requests
+
+
+def _write_exports(
+    requests: dict[str, str],
+    trainer: Trainer,
+    session: Session,
+    data: PreparedData,
+    start: tuple[Network | None, int],
+    rows: list[list[float]],
+) -> list[str]:
+    if not requests:
+        return []
+    run = ExportRun.from_prepared(
+        session.dataset,
+        data,
+        trainer.hyperparams,
+        trainer.network,
+        start=start[0],
+        start_epoch=start[1],
+        end_epoch=trainer.epoch,
+        predict_rows=rows,
+    )
+    return write_exports(requests, run)
+
+
+# ---------------------------------------------------------------- training
 
 
 def _hyperparams(args: argparse.Namespace, base: Hyperparams) -> Hyperparams:
@@ -301,6 +364,9 @@ def _train(args: argparse.Namespace) -> int:
     trainer, session, data, note = _setup(args)
     dataset, hyperparams, recipe = session.dataset, trainer.hyperparams, trainer.recipe
     rows = _prediction_rows(args.predict, dataset.n_features)
+    exports = _export_requests(args, session)
+    # A session trained on starts from its saved weights; a new run from the seed's draws.
+    start = (trainer.network.copy() if trainer.epoch else None, trainer.epoch)
     if note:
         print(f"note: {note}", file=sys.stderr)
     history: list[float] = []
@@ -332,6 +398,7 @@ def _train(args: argparse.Namespace) -> int:
     train_eval = trainer.evaluate()
     test_eval = trainer.evaluate(data.test) if data.test.n_rows else None
     _save_outputs(args, trainer, session, data, kept)
+    exported = _write_exports(exports, trainer, session, data, start, rows)
     network = trainer.network
     if args.json:
         report: dict[str, Any] = {
@@ -354,6 +421,7 @@ def _train(args: argparse.Namespace) -> int:
             "weights": [w.tolist() for w in network.weights],
             "biases": [b.tolist() for b in network.biases],
             "note": note,
+            "exported": exported,
             "diverged": None
             if divergence is None
             else {
@@ -365,6 +433,8 @@ def _train(args: argparse.Namespace) -> int:
         print(json.dumps(report))
     else:
         _print_summary(trainer, dataset, history, losses, rows, prediction, test_eval)
+        if exported:
+            print(f"exported: {', '.join(exported)}")
         if divergence is not None:
             print(divergence.message(), file=sys.stderr)
     return DIVERGED if divergence is not None else 0

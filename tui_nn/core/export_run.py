@@ -239,20 +239,24 @@ def standardise_section(run: ExportRun, *, prefix: str = "") -> str:
     return prefix + "\n".join(lines) + "\n"
 
 
-def check_output_paths(paths: Sequence[str | os.PathLike[str]], *, field: str) -> None:
+def check_output_paths(outputs: Sequence[tuple[str, str]], *, field: str) -> None:
     """Refuse, before any long work, outputs a save would fail on, or two that are one file.
 
+    Args:
+        outputs: ``(path, what writes it)`` pairs, e.g. ``("m.py", "--export-torch")``.
+        field: The field any error names.
+
     Raises:
-        TuiNNError: ``field=field``, naming the path and the rule.
+        TuiNNError: naming the path, the rule, and for a clash both writers.
     """
     seen: dict[str, str] = {}
-    for path in paths:
-        shown = os.fspath(path)
+    for path, writer in outputs:
         real = os.path.realpath(path)
         if real in seen:
             raise TuiNNError(
-                f"{shown}: the same file as {seen[real]}; give each output its own name",
+                f"{path}: both {seen[real]} and {writer} would write this file; "
+                "give each output its own name",
                 field=field,
             )
-        seen[real] = shown
+        seen[real] = writer
         check_output_path(path, field=field)

@@ -33,7 +33,7 @@ from tui_nn.core.export_run import (
 from tui_nn.core.files import save_bytes
 from tui_nn.core.network import Network
 
-__all__ = ["numpy_script", "script_paths", "write_numpy_script"]
+__all__ = ["numpy_script", "write_numpy_script"]
 
 SHOWN_ROWS = 20
 """Predictions printed when there are too many training rows to print them all."""
@@ -219,14 +219,6 @@ _OPTIMIZER_CODE = {
 def _block(code: str, **values: str) -> str:
     text = textwrap.dedent(code).strip("\n")
     return (text.format(**values) if values else text) + "\n"
-
-
-def script_paths(path: str | os.PathLike[str], run: ExportRun) -> list[str]:
-    """Every file ``write_numpy_script`` writes for ``run``: the script, maybe a CSV beside it."""
-    paths = [os.fspath(path)]
-    if data_section(run, path).csv_text is not None:
-        paths.insert(0, os.fspath(companion_path(path, CSV_SUFFIX)))
-    return paths
 
 
 def write_numpy_script(run: ExportRun, path: str | os.PathLike[str]) -> list[str]:

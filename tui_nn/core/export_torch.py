@@ -30,7 +30,7 @@ from tui_nn.core.export_run import (
 from tui_nn.core.files import save_bytes
 from tui_nn.core.model_io import export_model
 
-__all__ = ["WEIGHTS_SUFFIX", "torch_paths", "torch_script", "write_torch_export"]
+__all__ = ["WEIGHTS_SUFFIX", "torch_script", "write_torch_export"]
 
 WEIGHTS_SUFFIX = "_weights.npz"
 """The weights file beside the script: ``model.py`` -> ``model_weights.npz``."""
@@ -57,14 +57,6 @@ _OPTIMIZERS = {
     "momentum": "torch.optim.SGD(groups, lr=LR, momentum=0.9)",
     "adam": "torch.optim.Adam(groups, lr=LR, betas=(0.9, 0.999), eps=1e-8)",
 }
-
-
-def torch_paths(path: str | os.PathLike[str], run: ExportRun) -> list[str]:
-    """Every file ``write_torch_export`` writes: the weights, maybe a CSV, the script."""
-    paths = [os.fspath(companion_path(path, WEIGHTS_SUFFIX))]
-    if data_section(run, path).csv_text is not None:
-        paths.append(os.fspath(companion_path(path, CSV_SUFFIX)))
-    return [*paths, os.fspath(path)]
 
 
 def write_torch_export(run: ExportRun, path: str | os.PathLike[str]) -> list[str]:
