@@ -17,6 +17,8 @@ A session file (``format_version = 1``) has these tables::
     [history]                 # epochs = [...]; [history.series] reported/loss/test_loss = [...]
     [snapshots]               # the run's past: epochs = [...] and params = [[...], ...], one
                               # flat parameter vector per epoch (in the .npz with weights_file)
+    [[kept_runs]]             # up to 5 earlier runs' loss curves (runs compared), each with
+                              # dataset, outcome, epochs, loss and its own [kept_runs.hyperparams]
 
 Without ``[optimizer]`` (older files) the moments start at zero. With it, a run reloaded from
 the session continues bit for bit as the unbroken run would have.
@@ -81,6 +83,7 @@ from tui_nn.core.files import (
     save_bytes,
 )
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
+from tui_nn.core.kept_runs import MAX_KEPT_POINTS, MAX_KEPT_RUNS, OUTCOMES, KeptRun
 from tui_nn.core.network import Network
 from tui_nn.core.optimizers import MOMENTS
 from tui_nn.core.split import PreparedData, check_test_fraction, prepare_data
@@ -105,7 +108,7 @@ __all__ = [
 FORMAT_VERSION = 1
 
 _TOP_KEYS = {"format_version", "test_split", "normalize", "epoch"}
-_TABLES = {"hyperparams", "dataset", "model", "optimizer", "history", "snapshots"}
+_TABLES = {"hyperparams", "dataset", "model", "optimizer", "history", "snapshots", "kept_runs"}
 _SNAPSHOT_ARRAY = "snapshot_params"
 
 FloatArray = npt.NDArray[np.floating]
@@ -131,6 +134,7 @@ class Session:
         moments: The optimiser's state arrays by name (``optimizers.MOMENTS``), each shaped
             like ``network.params``; empty when unknown (they then start at zero).
         optimizer_steps: Updates the optimiser has made (Adam's bias-correction count).
+        kept_runs: Earlier runs' loss curves, oldest first (at most ``MAX_KEPT_RUNS``).
     """
 
     dataset: Dataset = TUTORIAL_DATASET
@@ -144,6 +148,7 @@ class Session:
     snapshots: WeightSnapshots | None = None
     moments: Mapping[str, FloatArray] = field(default_factory=dict)
     optimizer_steps: int = 0
+    kept_runs: tuple[KeptRun, ...] = ()
 
     def __post_init__(self) -> None:
         # Plain Python numbers throughout: NumPy scalars would not serialise to TOML.
@@ -174,6 +179,9 @@ class Session:
             ) from None
         object.__setattr__(self, "history_epochs", epochs)
         object.__setattr__(self, "history", history)
+        object.__setattr__(self, "kept_runs", tuple(self.kept_runs))
+        if len(self.kept_runs) > MAX_KEPT_RUNS:
+            raise TuiNNError(f"a session keeps at most {MAX_KEPT_RUNS} runs", field="kept_runs")
         for name, values in self.history.items():
             if len(values) != len(self.history_epochs):
                 raise TuiNNError(
@@ -378,6 +386,17 @@ def session_to_toml(
         doc["snapshots"] = {"epochs": list(snapshots.epochs)}
         if weights_file is None:
             doc["snapshots"]["params"] = snapshots.params.tolist()
+    if session.kept_runs:
+        doc["kept_runs"] = [
+            {
+                "dataset": run.dataset,
+                "outcome": run.outcome,
+                "epochs": list(run.epochs),
+                "loss": list(run.loss),
+                "hyperparams": _hyperparams_table(run.hyperparams),
+            }
+            for run in session.kept_runs
+        ]
     return tomli_w.dumps(doc)
 
 
@@ -506,12 +525,12 @@ def _only(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
         raise TuiNNError(f"{key}: unknown key; expected {', '.join(sorted(allowed))}", field=key)
 
 
-def _hyperparams(table: Mapping[str, Any]) -> Hyperparams:
-    _only(table, set(FIELDS), "hyperparams.")
+def _hyperparams(table: Mapping[str, Any], prefix: str = "hyperparams") -> Hyperparams:
+    _only(table, set(FIELDS), f"{prefix}.")
     defaults = Hyperparams()
     values: dict[str, Any] = {}
     for name, value in table.items():
-        key = f"hyperparams.{name}"
+        key = f"{prefix}.{name}"
         default = getattr(defaults, name)
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(type(n) is int for n in value):
@@ -527,7 +546,7 @@ def _hyperparams(table: Mapping[str, Any]) -> Hyperparams:
     try:
         return Hyperparams(**values)
     except TuiNNError as error:
-        key = f"hyperparams.{error.field}" if error.field else "hyperparams"
+        key = f"{prefix}.{error.field}" if error.field else prefix
         raise TuiNNError(f"{key}: {error}", field=key) from None
 
 
@@ -776,6 +795,41 @@ def _history(table: Mapping[str, Any]) -> tuple[tuple[int, ...], dict[str, tuple
     return tuple(epochs), series
 
 
+def _kept_runs(value: object) -> tuple[KeptRun, ...]:
+    if not isinstance(value, list) or len(value) > MAX_KEPT_RUNS:
+        raise TuiNNError(
+            f"kept_runs must be a list of at most {MAX_KEPT_RUNS} runs", field="kept_runs"
+        )
+    runs = []
+    for index, table in enumerate(value, 1):
+        key = f"kept_runs[{index}]"
+        if not isinstance(table, dict):
+            raise TuiNNError(f"{key} must be a table", field=key)
+        _only(table, {"dataset", "outcome", "epochs", "loss", "hyperparams"}, f"{key}.")
+        hyperparams = _hyperparams(_table(table, "hyperparams"), f"{key}.hyperparams")
+        dataset, outcome = table.get("dataset"), table.get("outcome")
+        if not isinstance(dataset, str) or not 0 < len(dataset) <= 1000:
+            raise TuiNNError(f"{key}.dataset must be text of 1 to 1000 characters", field=key)
+        if outcome not in OUTCOMES:
+            raise TuiNNError(f"{key}.outcome must be one of {', '.join(OUTCOMES)}", field=key)
+        epochs = table.get("epochs")
+        if (
+            not isinstance(epochs, list)
+            or not 0 < len(epochs) <= MAX_KEPT_POINTS
+            or any(type(epoch) is not int or epoch < 0 for epoch in epochs)
+            or any(b <= a for a, b in itertools.pairwise(epochs))
+        ):
+            raise TuiNNError(
+                f"{key}.epochs must be 1 to {MAX_KEPT_POINTS} ascending whole numbers >= 0",
+                field=key,
+            )
+        loss = check_numbers(table.get("loss"), f"{key}.loss", len(epochs))
+        if not all(math.isfinite(v) for v in loss):
+            raise TuiNNError(f"{key}.loss must hold finite numbers", field=key)
+        runs.append(KeptRun(hyperparams, dataset, outcome, tuple(epochs), tuple(map(float, loss))))
+    return tuple(runs)
+
+
 def _whole(doc: Mapping[str, Any], key: str, default: int) -> int:
     value = doc.get(key, default)
     if type(value) is not int or value < 0:
@@ -845,6 +899,7 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
     elif "optimizer" in doc:
         raise TuiNNError("[optimizer] needs a [model] to go with", field="optimizer")
     epochs, series = _history(_table(doc, "history", required=False))
+    kept_runs = _kept_runs(doc.get("kept_runs", []))
     session = Session(
         dataset=dataset,
         hyperparams=hyperparams,
@@ -857,6 +912,7 @@ def session_from_toml(text: str, directory: Path | None = None) -> Session:
         snapshots=snapshots,
         moments=moments,
         optimizer_steps=steps,
+        kept_runs=kept_runs,
     )
     check_trainable(session)
     return session
