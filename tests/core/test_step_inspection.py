@@ -13,9 +13,9 @@ XOR = make_dataset("xor")
 MOONS = make_dataset("moons", 120)
 
 
-def _follow(hyperparams: Hyperparams, data: Dataset, epochs: int) -> None:
+def _follow(hyperparams: Hyperparams, data: Dataset, epochs: int, fast_path: bool = True) -> None:
     """Inspect, then step, ``epochs`` times: each inspection's new weights are the trainer's."""
-    trainer = Trainer(hyperparams, data)
+    trainer = Trainer(hyperparams, data, fast_path=fast_path)
     for epoch in range(epochs):
         inspection = inspect_trainer(trainer, epoch % data.n_rows)
         before = trainer.network.params.copy()
@@ -57,6 +57,10 @@ def test_new_weights_equal_the_trainers_after_each_epoch(
     hyperparams: Hyperparams, data: Dataset
 ) -> None:
     _follow(hyperparams, data, epochs=6)
+
+
+def test_tutorial_on_the_numpy_path_too() -> None:
+    _follow(Hyperparams(), TUTORIAL_DATASET, epochs=6, fast_path=False)
 
 
 def test_softmax_network_new_weights_equal_the_trainers() -> None:

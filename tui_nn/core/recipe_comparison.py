@@ -18,12 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from tui_nn.core.activations import ACTIVATIONS
+from tui_nn.core.data_rules import output_size
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.network import Network
-from tui_nn.core.training import Trainer, output_size
+from tui_nn.core.recipes import RECIPES
+from tui_nn.core.training import Trainer
 
 __all__ = [
     "MAX_COMPARISON_EPOCHS",
@@ -124,12 +126,7 @@ def recipe_settings(hyperparams: Hyperparams) -> tuple[Hyperparams, Hyperparams]
     textbook = hyperparams.replace(recipe="textbook")
     output = "sigmoid" if hyperparams.output_activation == "softmax" else None
     tutorial = hyperparams.replace(
-        recipe="tutorial",
-        optimizer="gd",
-        loss="mse",
-        batch_size=0,
-        l2=0.0,
-        l1=0.0,
+        **{**RECIPES["tutorial"].fixed, "recipe": "tutorial"},
         output_activation=output or hyperparams.output_activation,
     )
     return tutorial, textbook

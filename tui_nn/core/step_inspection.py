@@ -36,13 +36,14 @@ import numpy.typing as npt
 
 from tui_nn.core import tutorial_kernel
 from tui_nn.core.activations import _EXP_LIMIT, ACTIVATIONS, DERIVATIVES, OUTPUT_DERIVATIVES
+from tui_nn.core.data_rules import output_size
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.losses import LOSSES, OUTPUT_DELTAS
 from tui_nn.core.network import Network
 from tui_nn.core.optimizers import OPTIMIZERS
-from tui_nn.core.training import Trainer, output_size
+from tui_nn.core.training import Trainer
 
 __all__ = [
     "LayerStep",
@@ -74,12 +75,12 @@ _QUIRK_FORMS = {
 """The tutorial's f'(f(z)): the derivative written for z, handed the output a."""
 
 
-def derivative_formulas(recipe: str, activation: str) -> tuple[str, str]:
-    """(the derivative the recipe uses, the textbook's f'(z)) as formulas, e.g. for sigmoid
-    under the tutorial ``("σ'(σ(z)) = σ(a)(1 − σ(a))", "σ'(z) = a(1 − a)")``."""
+def derivative_formulas(tutorial_rule: bool, activation: str) -> tuple[str, str]:
+    """(the derivative a recipe uses, the textbook's f'(z)) as formulas, e.g. for sigmoid
+    under the tutorial's rule ``("σ'(σ(z)) = σ(a)(1 − σ(a))", "σ'(z) = a(1 − a)")``."""
     symbol = _SYMBOLS.get(activation, activation)
     textbook = f"{symbol}'(z) = {_OUTPUT_FORMS.get(activation, '?')}"
-    if recipe == "tutorial":
+    if tutorial_rule:
         quirk = f"{symbol}'({symbol}(z)) = {_QUIRK_FORMS.get(activation, '?')}"
         return quirk, textbook
     return textbook, textbook
@@ -246,6 +247,7 @@ def inspect_step(
     epoch: int = 0,
     lr: float | None = None,
     optimizer_state: Sequence[npt.ArrayLike] | None = None,
+    fast_path: bool = True,
 ) -> StepInspection:
     """Take the next epoch's step apart for training row ``row``; nothing given is changed.
 
@@ -258,6 +260,7 @@ def inspect_step(
         lr: The trainer's current learning rate (``hyperparams.lr`` when None).
         optimizer_state: Momentum's or Adam's state, as ``Optimizer.state()`` lists it; needed
             after the first epoch for those optimisers.
+        fast_path: As the trainer's: whether the tutorial's small cases run in the kernel.
 
     Raises:
         TuiNNError: when ``row`` is not a training row, the model does not fit the data, or a
@@ -281,7 +284,7 @@ def inspect_step(
     y = train.targets(n_out, dtype)
     rows = train.n_rows
     batch = min(hyperparams.batch_size or rows, rows)
-    tutorial = hyperparams.recipe == "tutorial"
+    tutorial = hyperparams.training_recipe.tutorial_rule
     if batch < rows:
         order = np.arange(rows)
         np.random.default_rng((hyperparams.seed, epoch)).shuffle(order)
@@ -293,8 +296,8 @@ def inspect_step(
         batch_rows = np.arange(rows)
         row_batch = 1
         x_batch, y_batch = x, y
-    kernel = tutorial_kernel.applies(
-        hyperparams.recipe,
+    kernel = fast_path and tutorial_kernel.applies(
+        tutorial,
         hyperparams.hidden,
         hyperparams.output_activation,
         n_out,
@@ -313,7 +316,7 @@ def inspect_step(
     return StepInspection(
         recipe=hyperparams.recipe,
         optimizer=hyperparams.optimizer,
-        loss="mse" if tutorial else hyperparams.loss,
+        loss=hyperparams.training_recipe.loss_name(hyperparams.loss),
         lr=lr,
         epoch=epoch + 1,
         row=row,
@@ -340,6 +343,7 @@ def inspect_trainer(trainer: Trainer, row: int) -> StepInspection:
         epoch=trainer.epoch,
         lr=trainer.lr,
         optimizer_state=trainer.optimizer_state(),
+        fast_path=trainer.on_fast_path,
     )
 
 
@@ -560,7 +564,7 @@ def _textbook_pass(
 def _upstream_formula(hyperparams: Hyperparams, layer: int, layers: int, batch: int) -> str:
     if layer < layers:
         return f"δ{_sub(layer + 1)} · W{_sub(layer + 1)}ᵀ"
-    if hyperparams.recipe == "tutorial":
+    if hyperparams.training_recipe.tutorial_rule:
         return "a − y"
     if (hyperparams.loss, hyperparams.output_activation) in OUTPUT_DELTAS:
         return f"(a − y) / {batch}"
@@ -603,7 +607,9 @@ def _layer_steps(
             if folded or name == "softmax"
             else OUTPUT_DERIVATIVES[name](a, np.empty_like(a))
         )
-        used_formula, textbook_formula = derivative_formulas(hyperparams.recipe, name)
+        used_formula, textbook_formula = derivative_formulas(
+            hyperparams.training_recipe.tutorial_rule, name
+        )
         if folded:
             used_formula = textbook_formula = "folded into the loss: δ = (a − y) / N"
         if in_batch:
