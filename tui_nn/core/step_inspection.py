@@ -99,7 +99,7 @@ class LayerStep:
         z: ``(n_out,)`` this row's weighted sum x · w + b.
         a: ``(n_out,)`` this row's activation f(z).
         upstream: ``(n_out,)`` dL/da for this row as the recipe takes it.
-        upstream_formula: How ``upstream`` is formed, e.g. ``a − y`` or ``δ₂ · W₂ᵀ``.
+        upstream_formula: How ``upstream`` is formed, e.g. ``a − y`` or ``δ·Wᵀ of layer 2``.
         derivative: ``(n_out,)`` the derivative the recipe multiplies by; all ones where the
             loss folds it in (sigmoid + bce, softmax + ce).
         derivative_formula: Its formula.
@@ -563,16 +563,12 @@ def _textbook_pass(
 
 def _upstream_formula(hyperparams: Hyperparams, layer: int, layers: int, batch: int) -> str:
     if layer < layers:
-        return f"δ{_sub(layer + 1)} · W{_sub(layer + 1)}ᵀ"
+        return f"δ·Wᵀ of layer {layer + 1}"
     if hyperparams.training_recipe.tutorial_rule:
         return "a − y"
     if (hyperparams.loss, hyperparams.output_activation) in OUTPUT_DELTAS:
         return f"(a − y) / {batch}"
     return f"2(a − y) / {batch}"
-
-
-def _sub(number: int) -> str:
-    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _layer_steps(
