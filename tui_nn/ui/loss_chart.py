@@ -14,6 +14,9 @@ Choices worth knowing:
   other plotext user in the process, never share state.
 * Points are thinned to about twice the widget's width before plotting: plotext does Python work
   per point, and more points than half-cell columns cannot show anyway.
+* Earlier runs (``set_background``) are drawn first, behind the live series, in thin braille
+  dots of the darker colours, and named in the legend after the live series: faint enough not to
+  be mistaken for the run on show, clear enough to compare against.
 * Only the 16 basic ANSI colours, chosen per light or dark theme, and no background colour at
   all: the widget's own background shows through, so the chart follows the theme and works with
   TERM=xterm.
@@ -44,7 +47,15 @@ from textual.widget import Widget
 
 from tui_nn.core.history import HistorySnapshot
 
-__all__ = ["DEFAULT_LABELS", "EMPTY_MESSAGE", "LOG_Y_LABEL", "Y_LABEL", "LossChart", "render_chart"]
+__all__ = [
+    "DEFAULT_LABELS",
+    "EMPTY_MESSAGE",
+    "LOG_Y_LABEL",
+    "Y_LABEL",
+    "BackgroundCurve",
+    "LossChart",
+    "render_chart",
+]
 
 EMPTY_MESSAGE = "No training yet"
 NO_VALUES_MESSAGE = "No finite values to plot"
@@ -66,7 +77,23 @@ _MIN_PLOT_HEIGHT = 4
 # The legend row is dropped below this many rows so the plot keeps some height.
 _MIN_HEIGHT_FOR_LEGEND = 7
 _LEGEND_SWATCH = "▄▄"
+_BACKGROUND_SWATCH = "⠤⠤"
 _LARGEST = 1e100
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundCurve:
+    """An earlier run drawn faintly behind the live one.
+
+    Attributes:
+        label: Its legend name, e.g. ``lr 0.5``.
+        epochs: Epochs of its points, ascending.
+        values: Its loss at each.
+    """
+
+    label: str
+    epochs: Sequence[int]
+    values: Sequence[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +103,7 @@ class _Palette:
     text: int
     series: Mapping[str, int]
     extra: tuple[int, ...]
+    background: tuple[int, ...]
 
     def colour(self, name: str, index: int) -> int:
         """The colour of series ``name``, the ``index``-th series drawn."""
@@ -85,9 +113,17 @@ class _Palette:
 
 # Bright colours read well on a dark background; on a light one the normal ones do.
 _DARK = _Palette(
-    text=7, series={"reported": 11, "loss": 14, "test_loss": 13}, extra=(10, 9, 12, 15)
+    text=7,
+    series={"reported": 11, "loss": 14, "test_loss": 13},
+    extra=(10, 9, 12, 15),
+    background=(8, 2, 4, 6, 3),
 )
-_LIGHT = _Palette(text=0, series={"reported": 1, "loss": 4, "test_loss": 5}, extra=(2, 6, 3, 8))
+_LIGHT = _Palette(
+    text=0,
+    series={"reported": 1, "loss": 4, "test_loss": 5},
+    extra=(2, 6, 3, 8),
+    background=(8, 2, 6, 3, 7),
+)
 
 # Plotext themes are a process-wide registry keyed by name; ours differ only in the text colour
 # (the signals get explicit colours), and registering them again is harmless.
@@ -259,12 +295,16 @@ def _centred(message: str, width: int, style: str = "") -> Text:
     return text
 
 
-def _legend(names: Sequence[tuple[str, int]], width: int) -> Text:
+def _legend(
+    names: Sequence[tuple[str, int]], width: int, faint: Sequence[tuple[str, int]] = ()
+) -> Text:
     legend = Text(no_wrap=True, overflow="ellipsis", end="")
-    for index, (label, colour) in enumerate(names):
+    entries = [(label, colour, _LEGEND_SWATCH) for label, colour in names]
+    entries += [(label, colour, _BACKGROUND_SWATCH) for label, colour in faint]
+    for index, (label, colour, swatch) in enumerate(entries):
         if index:
             legend.append("   ")
-        legend.append(_LEGEND_SWATCH, style=f"color({colour})")
+        legend.append(swatch, style=f"color({colour})")
         legend.append(f" {label}")
     if cell_len(legend.plain) <= width:
         legend.align("center", width)
@@ -294,6 +334,7 @@ def render_chart(
     dark: bool = True,
     labels: Mapping[str, str] | None = None,
     figure: Figure | None = None,
+    background: Sequence[BackgroundCurve] = (),
 ) -> Text:
     """Draw a history as a chart exactly ``width`` x ``height`` cells (fewer rows if tiny).
 
@@ -306,6 +347,7 @@ def render_chart(
         dark: Choose colours for a dark background rather than a light one.
         labels: Legend names per series (over ``DEFAULT_LABELS``).
         figure: A plotext figure to reuse (a new private one if None).
+        background: Earlier runs, drawn faintly behind the snapshot's series.
 
     Returns:
         Styled text: the title row, a legend row when there is room, then the plot.
@@ -314,30 +356,46 @@ def render_chart(
         return Text("", end="")
     palette = _DARK if dark else _LIGHT
     header = [_centred(title, width, style="bold")] if title else []
-    if snapshot is None or not snapshot.epochs:
+    empty = snapshot is None or not snapshot.epochs
+    if empty and not background:
         return _message_lines(header, EMPTY_MESSAGE, width, height)
 
     names = {**DEFAULT_LABELS, **(labels or {})}
-    epochs = np.asarray(snapshot.epochs, dtype=np.float64)
     # Two points per column: plotext's half-block markers give two sub-columns per cell.
     target = max(2, 2 * width)
     drawn: list[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
-    for index, (name, values) in enumerate(snapshot.series.items()):
-        x, y = _series_points(epochs, values, log_scale, target)
+    if snapshot is not None and not empty:
+        epochs = np.asarray(snapshot.epochs, dtype=np.float64)
+        for index, (name, values) in enumerate(snapshot.series.items()):
+            x, y = _series_points(epochs, values, log_scale, target)
+            if len(x):
+                drawn.append((names.get(name, name), palette.colour(name, index), x, y))
+    faint: list[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+    for index, curve in enumerate(background):
+        x, y = _series_points(
+            np.asarray(curve.epochs, dtype=np.float64), curve.values, log_scale, target
+        )
         if len(x):
-            drawn.append((names.get(name, name), palette.colour(name, index), x, y))
-    if not drawn:
-        return _message_lines(header, NO_VALUES_MESSAGE, width, height)
+            colour = palette.background[index % len(palette.background)]
+            faint.append((curve.label, colour, x, y))
+    if not drawn and not faint:
+        return _message_lines(header, EMPTY_MESSAGE if empty else NO_VALUES_MESSAGE, width, height)
 
     if height >= _MIN_HEIGHT_FOR_LEGEND:
-        header.append(_legend([(label, colour) for label, colour, _, _ in drawn], width))
+        header.append(
+            _legend(
+                [(label, colour) for label, colour, _, _ in drawn],
+                width,
+                [(label, colour) for label, colour, _, _ in faint],
+            )
+        )
     plot_height = height - len(header)
     if width < _MIN_PLOT_WIDTH or plot_height < _MIN_PLOT_HEIGHT:
         return _message_lines(header[:1], TOO_SMALL_MESSAGE, width, height)
 
     fig = figure if figure is not None else _new_figure()
     try:
-        plot = _plot(fig, drawn, width, plot_height, log_scale, dark)
+        plot = _plot(fig, drawn, width, plot_height, log_scale, dark, faint)
     except Exception as error:
         # A chart is never worth losing a training session over: a plotext failure on some
         # data we did not foresee shows as a line of text instead of an exception in the UI.
@@ -352,17 +410,19 @@ def _plot(
     height: int,
     log_scale: bool,
     dark: bool,
+    faint: Sequence[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = (),
 ) -> Text:
-    """The plotext part: frame, ticks, axis labels and the series."""
+    """The plotext part: frame, ticks, axis labels, the faint earlier runs, then the series."""
     f.clear.data()
     f.clear.settings()
     f.plot_size(width, height)
     f.theme(_THEME_NAMES[dark])
 
-    x_low = min(float(x[0]) for _, _, x, _ in drawn)
-    x_high = max(float(x[-1]) for _, _, x, _ in drawn)
-    y_low = min(float(y.min()) for _, _, _, y in drawn)
-    y_high = max(float(y.max()) for _, _, _, y in drawn)
+    everything = [*drawn, *faint]
+    x_low = min(float(x[0]) for _, _, x, _ in everything)
+    x_high = max(float(x[-1]) for _, _, x, _ in everything)
+    y_low = min(float(y.min()) for _, _, _, y in everything)
+    y_high = max(float(y.max()) for _, _, _, y in everything)
     flat, flat_value = y_low == y_high, y_low
     x_low, x_high = _limits(x_low, x_high, integer=True)
     y_low, y_high = _limits(y_low, y_high, integer=False)
@@ -393,6 +453,10 @@ def _plot(
     # redraw. Fall back to draw() should a later plotext move that internal.
     signals = getattr(f, "_signals", None)
     add = getattr(signals, "_add", None) or f.draw
+    for _label, colour, x, y in faint:
+        # Braille dots: a quarter of a half-block's ink, so earlier runs stay in the background.
+        marker = plotext.marker("braille", pixel=plotext.pixel(foreground=colour))
+        add(f.signal(x.tolist(), y.tolist(), marker=marker).lines())
     for _label, colour, x, y in drawn:
         marker = plotext.marker("hd", pixel=plotext.pixel(foreground=colour))
         add(f.signal(x.tolist(), y.tolist(), marker=marker).lines())
@@ -437,6 +501,7 @@ class LossChart(Widget):
         """
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._labels: dict[str, str] = dict(labels or {})
+        self._background: tuple[BackgroundCurve, ...] = ()
         self._snapshot: HistorySnapshot | None = None
         self._title = ""
         self._figure: Figure | None = None
@@ -476,8 +541,19 @@ class LossChart(Widget):
         self._text = None
         self.refresh()
 
+    @property
+    def background(self) -> tuple[BackgroundCurve, ...]:
+        """The earlier runs drawn behind the live one."""
+        return self._background
+
+    def set_background(self, curves: Sequence[BackgroundCurve]) -> None:
+        """Draw these earlier runs faintly behind the live series (none: an empty sequence)."""
+        self._background = tuple(curves)
+        self._text = None
+        self.refresh()
+
     def clear(self) -> None:
-        """Forget the history and show the empty chart."""
+        """Forget the history and show the empty chart (earlier runs stay)."""
         self._snapshot = None
         self._title = ""
         self._text = None
@@ -534,6 +610,7 @@ class LossChart(Widget):
                 dark=dark,
                 labels=self._labels,
                 figure=self._figure,
+                background=self._background,
             )
             self._text_key = key
         return self._text
