@@ -7,7 +7,13 @@ import pytest
 
 from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Trainer, TuiNNError
 from tui_nn.core.datasets import make_dataset
-from tui_nn.core.step_inspection import inspect_step, inspect_trainer, training_row
+from tui_nn.core.split import prepare_data
+from tui_nn.core.step_inspection import (
+    inspect_grid_row,
+    inspect_step,
+    inspect_trainer,
+    training_row,
+)
 
 XOR = make_dataset("xor")
 MOONS = make_dataset("moons", 120)
@@ -202,3 +208,15 @@ def test_grid_rows_map_to_training_rows_past_held_out_ones() -> None:
     mask = np.array([False, True, False, False, True])
     assert [training_row(mask, row) for row in range(5)] == [0, None, 1, 2, None]
     assert training_row(mask, 5) is None
+
+
+def test_a_grid_row_is_inspected_as_its_training_row_and_a_test_row_is_refused() -> None:
+    prepared = prepare_data(MOONS, 0.25, normalize=True, seed=42)
+    trainer = Trainer(Hyperparams(hidden=(4,)), prepared.train, prepared.test)
+    test_row = int(np.flatnonzero(prepared.test_mask)[0])
+    with pytest.raises(TuiNNError, match=f"row {test_row + 1} is a test row"):
+        inspect_grid_row(trainer, prepared.test_mask, test_row)
+    grid_row = int(np.flatnonzero(~prepared.test_mask)[3])
+    inspection = inspect_grid_row(trainer, prepared.test_mask, grid_row)
+    assert inspection.row == 3
+    np.testing.assert_array_equal(inspection.features, prepared.train.features[3])

@@ -49,6 +49,7 @@ __all__ = [
     "LayerStep",
     "StepInspection",
     "derivative_formulas",
+    "inspect_grid_row",
     "inspect_step",
     "inspect_trainer",
     "training_row",
@@ -345,6 +346,30 @@ def inspect_trainer(trainer: Trainer, row: int) -> StepInspection:
         optimizer_state=trainer.optimizer_state(),
         fast_path=trainer.on_fast_path,
     )
+
+
+def inspect_grid_row(
+    trainer: Trainer, test_mask: npt.NDArray[np.bool_], grid_row: int
+) -> StepInspection:
+    """``inspect_trainer`` for a row of the full table (as the grid numbers them from 0).
+
+    Raises:
+        TuiNNError: ``field="row"`` for a held-out test row (it takes no part in training) or
+            a row past the end of the data the trainer has.
+    """
+    if 0 <= grid_row < len(test_mask) and test_mask[grid_row]:
+        raise TuiNNError(
+            f"row {grid_row + 1} is a test row: it is held out and takes no part in training; "
+            "pick a training row",
+            field="row",
+        )
+    row = training_row(test_mask, grid_row)
+    if row is None or row >= trainer.train.n_rows:
+        raise TuiNNError(
+            f"row {grid_row + 1} is not in the data the model trains on; Train or Reset first",
+            field="row",
+        )
+    return inspect_trainer(trainer, row)
 
 
 def _optimizer_state(
