@@ -21,13 +21,14 @@ beside it so the two can be compared for the row.
 What is covered: a full batch is the whole epoch. With mini-batches the inspection is the
 epoch's *first* batch (the row may fall in a later one: ``row_batch`` says which), and
 ``new_params`` are the weights after that batch. Momentum and Adam need their running state
-(``optimizer_state``, as ``Optimizer.state()`` lists it) unless no epoch has trained yet.
+(``optimizer_moments`` and ``optimizer_steps``, as ``TrainerState`` holds them) unless no epoch
+has trained yet.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import mul
 
@@ -42,7 +43,7 @@ from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.losses import LOSSES, OUTPUT_DELTAS
 from tui_nn.core.network import Network
-from tui_nn.core.optimizers import OPTIMIZERS
+from tui_nn.core.optimizers import OPTIMIZERS, Optimizer
 from tui_nn.core.training import Trainer
 
 __all__ = [
@@ -247,7 +248,8 @@ def inspect_step(
     *,
     epoch: int = 0,
     lr: float | None = None,
-    optimizer_state: Sequence[npt.ArrayLike] | None = None,
+    optimizer_moments: Mapping[str, npt.ArrayLike] | None = None,
+    optimizer_steps: int = 0,
     fast_path: bool = True,
 ) -> StepInspection:
     """Take the next epoch's step apart for training row ``row``; nothing given is changed.
@@ -259,8 +261,9 @@ def inspect_step(
         row: The training row to follow (0-based).
         epoch: Epochs trained so far (it seeds the mini-batch order).
         lr: The trainer's current learning rate (``hyperparams.lr`` when None).
-        optimizer_state: Momentum's or Adam's state, as ``Optimizer.state()`` lists it; needed
-            after the first epoch for those optimisers.
+        optimizer_moments: Momentum's or Adam's state arrays by name (``optimizers.MOMENTS``);
+            needed after the first epoch for those optimisers.
+        optimizer_steps: Updates the optimiser has made (Adam's bias-correction count).
         fast_path: As the trainer's: whether the tutorial's small cases run in the kernel.
 
     Raises:
@@ -310,8 +313,8 @@ def inspect_step(
     elif tutorial:
         step = _tutorial_pass(network, x, y, lr)
     else:
-        state = _optimizer_state(hyperparams, network, epoch, optimizer_state)
-        step = _textbook_pass(hyperparams, network, x_batch, y_batch, lr, state)
+        optimizer = _optimizer(hyperparams, network, lr, epoch, optimizer_moments, optimizer_steps)
+        step = _textbook_pass(hyperparams, network, x_batch, y_batch, optimizer)
     position = np.flatnonzero(batch_rows == row)
     layers = _layer_steps(hyperparams, network, step, x[row], position, n_out)
     return StepInspection(
@@ -336,14 +339,16 @@ def inspect_step(
 
 def inspect_trainer(trainer: Trainer, row: int) -> StepInspection:
     """``inspect_step`` for what ``trainer.step()`` will do next (the trainer is not changed)."""
+    state = trainer.export_state()
     return inspect_step(
         trainer.hyperparams,
         trainer.network,
         trainer.train,
         row,
-        epoch=trainer.epoch,
-        lr=trainer.lr,
-        optimizer_state=trainer.optimizer_state(),
+        epoch=state.epoch,
+        lr=state.lr,
+        optimizer_moments=state.moments,
+        optimizer_steps=state.optimizer_steps,
         fast_path=trainer.on_fast_path,
     )
 
@@ -372,31 +377,35 @@ def inspect_grid_row(
     return inspect_trainer(trainer, row)
 
 
-def _optimizer_state(
+def _optimizer(
     hyperparams: Hyperparams,
     network: Network,
+    lr: float,
     epoch: int,
-    given: Sequence[npt.ArrayLike] | None,
-) -> list[FloatArray]:
-    """The optimiser's state to start from: as given, or fresh before the first epoch."""
-    fresh = OPTIMIZERS[hyperparams.optimizer](network.params.size, hyperparams.lr, network.dtype)
-    wanted = fresh.state()
-    if given is None:
-        if wanted and epoch:
+    moments: Mapping[str, npt.ArrayLike] | None,
+    steps: int,
+) -> Optimizer:
+    """A fresh optimiser of the trainer's kind, carrying the trainer's running state."""
+    optimizer = OPTIMIZERS[hyperparams.optimizer](network.params.size, lr, network.dtype)
+    live = optimizer.moments()
+    if moments is None:
+        if live and epoch:
             raise TuiNNError(
                 f"the {hyperparams.optimizer} optimiser's running state is needed to show "
                 "its next step",
                 field="optimizer",
             )
-        return wanted
-    if len(given) != len(wanted):
+        return optimizer
+    if set(moments) != set(live):
         raise TuiNNError(
-            f"{hyperparams.optimizer} keeps {len(wanted)} state arrays, got {len(given)}",
+            f"{hyperparams.optimizer} keeps the state {', '.join(sorted(live)) or 'nothing'}, "
+            f"got {', '.join(sorted(moments)) or 'nothing'}",
             field="optimizer",
         )
-    for target, source in zip(wanted, given, strict=True):
-        np.copyto(target, np.asarray(source).reshape(target.shape))
-    return wanted
+    for name, array in live.items():
+        np.copyto(array, np.asarray(moments[name]).reshape(array.shape))
+    optimizer.steps = steps
+    return optimizer
 
 
 def _forward(network: Network, x: FloatArray) -> tuple[list[FloatArray], list[FloatArray]]:
@@ -519,8 +528,7 @@ def _textbook_pass(
     network: Network,
     x: FloatArray,
     y: FloatArray,
-    lr: float,
-    state: list[FloatArray],
+    optimizer: Optimizer,
 ) -> _Pass:
     """One textbook batch, call for call as ``Trainer._textbook_batch``."""
     net = network.copy()
@@ -568,9 +576,6 @@ def _textbook_pass(
             weight_grad += hyperparams.l2 * weights
         if hyperparams.l1:
             weight_grad += hyperparams.l1 * np.sign(weights)
-    optimizer = OPTIMIZERS[hyperparams.optimizer](net.params.size, lr, net.dtype)
-    for target, source in zip(optimizer.state(), state, strict=True):
-        np.copyto(target, source)
     optimizer.step(net.params, grad)
     return _Pass(
         [x, *activations[:-1]],

@@ -259,11 +259,6 @@ class Trainer:
         """The current learning rate."""
         return self._optimizer.lr
 
-    def optimizer_state(self) -> list[Array]:
-        """Copies of the optimiser's running state (none for gd; momentum's velocity; Adam's
-        moments and step count), e.g. to show what its next step will do."""
-        return [array.copy() for array in self._optimizer.state()]
-
     def set_learning_rate(self, lr: float) -> None:
         """Change the learning rate from the next epoch on (e.g. while paused)."""
         check_field("lr", lr)
