@@ -146,6 +146,10 @@ def test_train_in_the_browser_shows_the_tutorials_predictions_and_stops_cleanly(
             page.add_init_script(CATCH_TERMINAL)
             loading = time.monotonic()
             page.goto(url, timeout=deadline.ms())
+            try:
+                page.wait_for_function("() => window.__tuiNnTerminal", timeout=deadline.ms())
+            except sync_api.TimeoutError:
+                pytest.fail("textual.js no longer builds its terminal as CATCH_TERMINAL expects")
             screen = wait_for_text(page, ["Train", "1,0,0"], deadline)
             first_frame = time.monotonic()
             assert "0.0189" not in screen and "0.9898" not in screen, screen
