@@ -77,10 +77,10 @@ def test_every_hyperparameter_has_an_option(capsys: pytest.CaptureFixture[str]) 
         "--seed", "7", "--l2", "0.001", "--l1", "0.0001", "--dtype", "float32",
     )  # fmt: skip
     assert report["hyperparameters"] == {
-        "recipe": "textbook", "hidden": "4,3", "activation": "tanh",
+        "recipe": "textbook", "hidden": [4, 3], "activation": "tanh",
         "output_activation": "sigmoid", "loss": "bce", "optimizer": "adam", "init": "xavier",
-        "lr": "0.01", "epochs": "5", "batch_size": "3", "seed": "7", "l2": "0.001",
-        "l1": "0.0001", "dtype": "float32",
+        "lr": 0.01, "epochs": 5, "batch_size": 3, "seed": 7, "l2": 0.001,
+        "l1": 0.0001, "dtype": "float32",
     }  # fmt: skip
     weights = report["weights"]
     assert isinstance(weights, list)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,6 @@ from tui_nn.core import TUTORIAL_DATASET, Hyperparams, Trainer
 
 TOLERANCE = 1e-12
 GOLDEN_COPY = Path(__file__).resolve().parents[1] / "data" / "tutorial-golden.json"
-SHARED_GOLDEN = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "tutorial-golden.json"
-)
 POINTS = [[1, 0, 0], [0, 1, 0]]
 
 Floats = npt.NDArray[np.floating]
@@ -58,15 +54,6 @@ def tutorial_run() -> TutorialRun:
 
 def _close(actual: Any, expected: Any) -> None:
     np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=0, atol=TOLERANCE)
-
-
-def test_repository_copy_matches_shared_reference() -> None:
-    if not SHARED_GOLDEN.exists():
-        pytest.skip(f"no shared reference beside the repository at {SHARED_GOLDEN}")
-    shared = json.loads(SHARED_GOLDEN.read_text(encoding="utf-8"))
-    assert json.loads(GOLDEN_COPY.read_text(encoding="utf-8")) == shared, (
-        "tests/data/tutorial-golden.json differs from ../shared/reference; copy it again"
-    )
 
 
 def test_tutorial_defaults_are_the_golden_settings(golden: dict[str, Any]) -> None:

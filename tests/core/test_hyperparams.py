@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import (
@@ -309,3 +311,14 @@ def test_from_text_refuses_unknown_fields_and_broken_combinations() -> None:
     with pytest.raises(TuiNNError, match="with recipe tutorial") as combined:
         Hyperparams.from_text({"optimizer": "adam"})
     assert combined.value.field == "optimizer"
+
+
+@given(st.lists(st.integers(1, 4096), min_size=1, max_size=16), st.sampled_from([",", ", ", " "]))
+def test_hidden_sizes_parse_with_any_separator(sizes: list[int], separator: str) -> None:
+    assert parse_field("hidden", separator.join(map(str, sizes))) == tuple(sizes)
+
+
+@pytest.mark.parametrize("text", ["4,,4", "4,,", ",4", "4 , , 4"])
+def test_an_empty_hidden_size_is_refused(text: str) -> None:
+    with pytest.raises(TuiNNError, match="hidden layers must be comma-separated sizes"):
+        parse_field("hidden", text)

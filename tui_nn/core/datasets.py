@@ -1,4 +1,4 @@
-"""Built-in datasets: the tutorial's table, truth tables and seeded 2-D point clouds.
+"""Built-in datasets: the tutorial's table, a small fruit table, truth tables and 2-D clouds.
 
 ``BUILTIN_DATASETS`` is keyed by the names users type (``--dataset xor``). Every generator
 draws from ``numpy.random.default_rng(seed)``, so a name, a number of points, a noise level
@@ -13,11 +13,12 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from tui_nn.core.csv_io import MAX_CSV_BYTES, load_csv
+from tui_nn.core.csv_io import MAX_CSV_BYTES, load_csv, parse_csv_text
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import MAX_SEED, Hyperparams
@@ -34,6 +35,7 @@ __all__ = [
     "parse_noise",
     "parse_points",
     "resolve_dataset",
+    "standardise_hint",
 ]
 
 DEFAULT_DATASET = "tutorial"
@@ -56,7 +58,8 @@ class BuiltinDataset:
         noise: Noise used when the caller gives none.
         noise_meaning: What the noise number does, for help text.
         classes: Number of classes.
-        generate: ``(points, noise, rng) -> (features, labels)``; None for the tutorial.
+        generate: ``(points, noise, rng) -> (features, labels)``; None for a fixed table.
+        table: The fixed table (the tutorial's, the fruit), when ``generate`` is None.
     """
 
     description: str
@@ -65,6 +68,17 @@ class BuiltinDataset:
     noise_meaning: str
     classes: int = 2
     generate: Callable[[int, float, np.random.Generator], Points] | None = None
+    table: Callable[[], Dataset] = lambda: TUTORIAL_DATASET
+
+
+def _fruit() -> Dataset:
+    """30 fruit: weight in grams, width and height in cm, and the fruit (3 classes).
+
+    Shipped inside the package (``tui_nn/data/fruit.csv``) so an installed copy has it. Its
+    columns differ in scale (grams vs centimetres): standardise it to train well.
+    """
+    text = resources.files("tui_nn").joinpath("data", "fruit.csv").read_text(encoding="utf-8")
+    return parse_csv_text(text, label="fruit", name="fruit")
 
 
 def _shares(points: int, classes: int) -> list[int]:
@@ -172,6 +186,10 @@ BUILTIN_DATASETS: dict[str, BuiltinDataset] = {
     ),
     "spiral": BuiltinDataset(
         "two interleaved spiral arms", 200, 0.05, _POINT_NOISE, generate=_spiral(2, 1.25)
+    ),
+    "fruit": BuiltinDataset(
+        "30 fruit (apple, lemon, orange) by weight, width and height: standardise it",
+        None, 0.0, "none: fixed", classes=3, table=_fruit,
     ),
     "moons": BuiltinDataset(
         "two interleaving half circles", 200, 0.1, _POINT_NOISE, generate=_moons
@@ -288,16 +306,15 @@ def make_dataset(
     if noise is not None:
         noise = _check_noise(noise)
     if spec.generate is None:
-        if points not in (None, TUTORIAL_DATASET.n_rows):
+        table = spec.table()
+        if points not in (None, table.n_rows):
             raise TuiNNError(
-                f"the tutorial dataset has a fixed {TUTORIAL_DATASET.n_rows} rows, got {points}",
+                f"the {name} dataset has a fixed {table.n_rows} rows, got {points}",
                 field="points",
             )
         if noise:
-            raise TuiNNError(
-                f"the tutorial dataset has no noise setting, got {noise}", field="noise"
-            )
-        return TUTORIAL_DATASET
+            raise TuiNNError(f"the {name} dataset has no noise setting, got {noise}", field="noise")
+        return table
     features, labels = spec.generate(
         points if points is not None else spec.points or 4,
         spec.noise if noise is None else noise,
@@ -358,6 +375,30 @@ def resolve_dataset(
                 field=option,
             )
     return load_csv(path, label=label, max_bytes=max_bytes)
+
+
+def standardise_hint(dataset: Dataset) -> str | None:
+    """A suggestion to standardise, when the feature columns' scales differ tenfold or more.
+
+    The scale of a column is the larger of its mean's size and its spread; unscaled, the
+    widest column dominates the first layer and training crawls (the fruit data's grams
+    against centimetres).
+    """
+    if dataset.n_rows < 2 or dataset.n_features < 2:
+        return None
+    with np.errstate(all="ignore"):
+        features = dataset.features
+        scales = np.maximum(np.abs(features.mean(axis=0)), features.std(axis=0))
+    if not np.isfinite(scales).all():
+        return None
+    big, small = int(np.argmax(scales)), int(np.argmin(scales))
+    if scales[big] < 10 * max(scales[small], 1e-12):
+        return None
+    names = dataset.feature_names
+    return (
+        f"the feature scales differ ({names[big]} about {scales[big]:.3g}, {names[small]} "
+        f"about {scales[small]:.3g}); standardising usually trains much better"
+    )
 
 
 def fit_hyperparams(hyperparams: Hyperparams, dataset: Dataset) -> tuple[Hyperparams, str | None]:

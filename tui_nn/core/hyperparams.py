@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,8 +51,15 @@ def _float(text: str) -> float:
 
 
 def _hidden(text: str) -> tuple[int, ...]:
-    parts = [part.strip() for part in text.replace(" ", ",").split(",")]
-    return tuple(int(part) for part in parts if part)
+    """``8,4``, ``8, 4`` or ``8 4``; empty for none. An empty size (``4,,4``) is refused.
+
+    One trailing comma is forgiven (``8,`` is what a user has typed halfway to ``8,4``).
+    """
+    stripped = text.strip()
+    stripped = stripped[:-1].rstrip() if stripped.endswith(",") else stripped
+    if not stripped:
+        return ()
+    return tuple(int(part) for part in re.split(r"\s*,\s*|\s+", stripped))
 
 
 def _finite_positive(value: Any) -> bool:
