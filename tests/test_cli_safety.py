@@ -206,7 +206,7 @@ def test_opening_a_session_that_cannot_train_exits_2_in_one_line(
 
 def test_help_names_sessions_train_and_the_ranges() -> None:
     top = tui_nn("--help").stdout
-    assert top.startswith("usage: tui-nn [SESSION.toml] [options]\n       tui-nn train [options]")
+    assert top.startswith("usage: tui-nn [SESSION.toml] [options]\n       tui-nn train [options]\n")
     assert "SESSION.toml" in top and "--hidden" in top
     train = tui_nn("train", "--help").stdout
     assert train.startswith("usage: tui-nn train [options]\n")
