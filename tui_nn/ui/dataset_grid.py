@@ -44,8 +44,10 @@ PADDING = 1
 
 
 def _number(value: float) -> str:
-    # Whole numbers (the tutorial's 0/1 features) read best without a decimal point.
-    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+    # Whole numbers (the tutorial's 0/1 features) read best without a decimal point; huge
+    # ones (-1e308 is "whole" too) in the compact form, not as 309 digits.
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else f"{number:.4g}"
 
 
 class DatasetGrid(ScrollView, can_focus=True):

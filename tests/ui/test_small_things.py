@@ -1,0 +1,28 @@
+"""Small things a user sees: compact huge numbers in the grid."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tui_nn.core.dataset import Dataset
+from tui_nn.core.session import Session
+from tui_nn.ui.app import make_app
+from tui_nn.ui.dataset_grid import DatasetGrid
+
+from .pilot import quiet
+
+
+async def test_the_grid_prints_huge_numbers_compactly() -> None:
+    dataset = Dataset(
+        np.array([[-1e308, 0.5], [1e20, 2.0], [3.0, 123456.0]]),
+        np.array([0, 1, 1]),
+        ("x1", "x2"),
+    )
+    app = quiet(make_app(session=Session(dataset)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        grid = app.query_one(DatasetGrid)
+        lines = [grid.render_line(y).text for y in range(grid.size.height)]
+        text = "\n".join(lines)
+        assert "-1e+308" in text and "1e+20" in text and "123456" in text
+        assert max(len(line.rstrip()) for line in lines) < 60
