@@ -8,6 +8,7 @@ from tui_nn.core.dataset import Dataset
 from tui_nn.core.session import Session
 from tui_nn.ui.app import make_app
 from tui_nn.ui.dataset_grid import DatasetGrid
+from tui_nn.ui.hyperparams_form import HyperparamsForm
 
 from .pilot import quiet
 
@@ -26,3 +27,15 @@ async def test_the_grid_prints_huge_numbers_compactly() -> None:
         text = "\n".join(lines)
         assert "-1e+308" in text and "1e+20" in text and "123456" in text
         assert max(len(line.rstrip()) for line in lines) < 60
+
+
+async def test_a_long_typed_value_is_echoed_cut_short() -> None:
+    """3,000 characters in a field: the error quotes 40 of them, so typing stays fast."""
+    app = quiet(make_app())
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.query_one(HyperparamsForm)
+        form.set_value("lr", "x" * 3000)
+        await pilot.pause()
+        message = form.errors()["lr"]
+        assert len(message) < 120
+        assert message.endswith("'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (3000 characters)")

@@ -129,6 +129,26 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+QUOTE_LIMIT = 40
+"""The most characters of a typed value a message echoes (a pasted page is not repeated)."""
+
+
+def cut(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` stripped for a message, cut to ``limit`` characters with an ellipsis."""
+    stripped = text.strip()
+    if len(stripped) > limit:
+        return f"{stripped[: limit - 1]}… ({len(stripped)} characters)"
+    return stripped
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` stripped and quoted for a message, cut to ``limit`` characters with an ellipsis."""
+    stripped = text.strip()
+    if len(stripped) > limit:
+        return f"{stripped[: limit - 1]!r}… ({len(stripped)} characters)"
+    return repr(stripped)
+
+
 def parse_field(name: str, text: str) -> Any:
     """Parse and check one field from text.
 
@@ -139,8 +159,8 @@ def parse_field(name: str, text: str) -> Any:
     try:
         value = spec.parse(text)
     except (ValueError, TypeError, OverflowError):
-        raise TuiNNError(f"{spec.label} {spec.rule}, got {text.strip()!r}", field=name) from None
-    check_field(name, value, shown=text.strip())
+        raise TuiNNError(f"{spec.label} {spec.rule}, got {quoted(text)}", field=name) from None
+    check_field(name, value, shown=cut(text))
     return value
 
 

@@ -40,9 +40,9 @@ def parse_test_percent(text: str) -> float:
     try:
         percent = float(cleaned)
     except ValueError:
-        raise TuiNNError(f"{rule}, got {text.strip()!r}", field="test_split") from None
+        raise TuiNNError(f"{rule}, got {quoted(text)}", field="test_split") from None
     if not 0 <= percent <= top:
-        raise TuiNNError(f"{rule}, got {text.strip()!r}", field="test_split")
+        raise TuiNNError(f"{rule}, got {quoted(text)}", field="test_split")
     return percent / 100
 
 
@@ -107,6 +107,7 @@ class HyperparamsForm(Widget):
     ) -> None:
         super().__init__(id=id)
         self._initial = hyperparams
+        self._shown: dict[str, str] = {}
         self._data_texts = {
             "test_split": format_test_percent(test_split),
             "normalize": "yes" if normalize else "no",
@@ -210,6 +211,11 @@ class HyperparamsForm(Widget):
         found = self.errors()
         for name in (*ORDER, *DATA_FIELDS):
             message = found.get(name, "")
+            if self._shown.get(name, "") == message:
+                # Why: every update lays the whole screen out again; per key press, on an
+                # unchanged message, that made typing a long value crawl.
+                continue
+            self._shown[name] = message
             error = self.query_one(f"#hp-{name}-error", Static)
             error.update(message)
             error.set_class(bool(message), "-shown")
