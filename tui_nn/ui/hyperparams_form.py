@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.hyperparams import DTYPES, FIELDS, Hyperparams, parse_field
+from tui_nn.core.hyperparams import DTYPES, FIELDS, Hyperparams, parse_field, quoted
 from tui_nn.core.initializers import INITIALIZERS
 from tui_nn.core.losses import LOSSES
 from tui_nn.core.optimizers import OPTIMIZERS
