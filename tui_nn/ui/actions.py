@@ -160,7 +160,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "export_model",
         "Export model",
-        "the trained model as .json or .npz",
+        "the trained model: .json/.npz, a NumPy or PyTorch script (.py), or ONNX",
         ("f4",),
         dialog=True,
     ),

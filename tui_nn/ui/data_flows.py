@@ -25,6 +25,8 @@ from tui_nn.core.csv_io import load_csv, save_csv
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.datasets import fit_hyperparams
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.export_run import ExportRun
+from tui_nn.core.exports import kind_for_path
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.model_io import export_model
@@ -58,6 +60,7 @@ class DataFlows(App[None]):
     _dataset: Dataset
     _prepared: PreparedData
     _trainer: Trainer
+    _run_start: tuple[Network | None, int]
     _history: DownsampledHistory | None
     _progress: Progress | None
     _phase: Phase
@@ -196,7 +199,7 @@ class DataFlows(App[None]):
         )
 
     def action_export_model(self) -> None:
-        """Write the trained model to a .json or .npz file."""
+        """Export the trained model: .json/.npz, a NumPy or PyTorch script, or ONNX."""
         network = self._current_network()
         reason = self._data_changed()
         if reason:
@@ -206,12 +209,30 @@ class DataFlows(App[None]):
                 severity="warning",
             )
             return
-        dataset, standardizer = self._dataset, self._prepared.standardizer
+        dataset, prepared = self._dataset, self._prepared
+        start, start_epoch = self._run_start
+        progress = self._progress
+        epoch = progress.epoch if self.busy and progress is not None else self._trainer.epoch
+        hyperparams = self._trainer.hyperparams
 
         def write(choice: PathChoice) -> Path:
-            export_model(
-                network, choice.path, dataset.class_names, dataset.feature_names, standardizer
+            kind = kind_for_path(choice.path)
+            if kind is None:
+                export_model(
+                    network,
+                    choice.path,
+                    dataset.class_names,
+                    dataset.feature_names,
+                    prepared.standardizer,
+                )
+                return choice.path
+            problem = kind.missing()
+            if problem:
+                raise TuiNNError(problem, field="path")
+            run = ExportRun.from_prepared(
+                dataset, prepared, hyperparams, network, start, start_epoch, epoch
             )
+            kind.write(run, str(choice.path))
             return choice.path
 
         self._write_flow(
@@ -219,11 +240,12 @@ class DataFlows(App[None]):
                 "Export model",
                 write,
                 initial=self._suggested_path(".json", Path(dataset.name).stem + "-model"),
-                suffixes=(".json", ".npz"),
+                suffixes=(".json", ".npz", ".py", ".onnx"),
                 default_suffix=".json",
                 saving=True,
                 button="Export",
-                note=".json (readable numbers) or .npz (NumPy arrays); names and scaling kept.",
+                note=".json/.npz: the model · .py: a NumPy script that retrains it · "
+                "NAME_torch.py: PyTorch (+ weights .npz) · .onnx: ONNX",
             ),
             "Exported the model to",
         )
@@ -253,14 +275,16 @@ class DataFlows(App[None]):
         test_split, normalize = self.form.to_data_settings()
         return prepare_data(dataset, test_split, normalize, hyperparams.seed)
 
-    @staticmethod
     def _new_trainer(
+        self,
         hyperparams: Hyperparams,
         prepared: PreparedData,
         network: Network | None = None,
         epoch: int = 0,
     ) -> Trainer:
         test = prepared.test if prepared.test.n_rows else None
+        # Where the run starts, for an export that retrains it: saved weights, or the seed's.
+        self._run_start = (network.copy() if network is not None and epoch else None, epoch)
         return Trainer(hyperparams, prepared.train, test, network=network, epoch=epoch)
 
     def _take_data(self, prepared: PreparedData) -> None:

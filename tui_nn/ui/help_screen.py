@@ -34,7 +34,8 @@ class 1 and the class. After 30,000 epochs the tutorial's two rows give about 0.
 and 0.9898 (class 1).
 
 **Files**: ctrl+s saves the whole workbench (data, settings, weights, chart history) as a
-session, ctrl+o opens one, F4 exports the trained model (.json or .npz); *Export CSV* and
+session, ctrl+o opens one. F4 exports the trained model, by the name you give: .json or .npz;
+.py, a NumPy script that retrains it; NAME_torch.py, PyTorch; .onnx, ONNX. *Export CSV* and
 *Save session as* are in the command palette. Quitting, opening or switching data with unsaved
 changes asks first: Save, Discard or Cancel.
 """
