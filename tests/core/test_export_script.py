@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Trainer
 from tui_nn.core.datasets import make_dataset
-from tui_nn.core.export_run import MAX_INLINE_ROWS, ExportRun
+from tui_nn.core.export_run import MAX_INLINE_ROWS, ExportRun, number_rows
 from tui_nn.core.export_script import numpy_script, write_numpy_script
 from tui_nn.core.split import prepare_data
 
@@ -282,3 +284,18 @@ def test_a_run_trained_on_from_a_saved_state_starts_from_its_weights(
     assert printed.epochs == list(range(11, 31))
     assert printed.series["mse"] == [r.reported for r in results]
     assert printed.rows == resumed.predict(data.train.features).probabilities.tolist()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[0.0, 1.0, 255.0], [3.0, -4.0, 7.0]],
+        [[0.1, 1e-300, -0.0], [2.5e17, float(2**53), -1.0 / 3.0]],
+    ],
+    ids=["whole numbers", "reals, -0.0 and huge"],
+)
+def test_numbers_are_written_to_read_back_to_the_same_bits(table: list[list[float]]) -> None:
+    array = np.array(table)
+    text = number_rows(array)
+    back = np.array([[float(v) for v in ast.literal_eval(f"[{row}]")] for row in text])
+    assert back.tobytes() == array.tobytes()

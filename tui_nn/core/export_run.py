@@ -144,10 +144,28 @@ def python_list(values: Sequence[float] | npt.NDArray[Any]) -> str:
     return "[" + ", ".join(number(float(v)) for v in values) + "]"
 
 
+def number_rows(table: FloatArray, separator: str = ", ") -> list[str]:
+    """Each row of a 2-D table as exact Python source, values joined by ``separator``.
+
+    A table of whole numbers (pixels, counts, 0/1 flags) is written as integers; any other as
+    each value's shortest round-trip ``repr``. One %-format per row keeps the per-value work
+    in C: a 10,000 x 784 table takes about a second, not ten.
+    """
+    whole = (
+        table.size > 0
+        and bool(np.all(np.abs(table) < 2**53))
+        and np.array_equal(table, np.round(table))
+        and not np.any((table == 0) & np.signbit(table))
+    )
+    row_format = separator.join(["%d" if whole else "%r"] * table.shape[1])
+    rows = table.astype(np.int64) if whole else table
+    return [row_format % tuple(row) for row in rows.tolist()]
+
+
 def _matrix(rows: FloatArray) -> str:
     if rows.shape[0] == 0:
         return f"np.zeros((0, {rows.shape[1]}))"
-    body = "".join(f"        {python_list(row)},\n" for row in rows.tolist())
+    body = "".join(f"        [{row}],\n" for row in number_rows(rows))
     return f"np.array(\n    [\n{body}    ],\n    dtype=float,\n)"
 
 
@@ -215,11 +233,11 @@ def data_section(run: ExportRun, script: str | os.PathLike[str]) -> DataSection:
 
 def _csv_text(train: Dataset, test: Dataset) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*train.feature_names, train.label_name])
+    csv.writer(buffer, lineterminator="\n").writerow([*train.feature_names, train.label_name])
     for part in (train, test):
-        for row, label in zip(part.features.tolist(), part.labels.tolist(), strict=True):
-            writer.writerow([*(number(v) for v in row), label])
+        # Numbers need no quoting: join them directly, far faster than csv.writer per value.
+        for row, label in zip(number_rows(part.features, ","), part.labels.tolist(), strict=True):
+            buffer.write(f"{row},{label}\n")
     return buffer.getvalue()
 
 
