@@ -95,3 +95,26 @@ def test_bad_snapshots_are_refused() -> None:
         WeightSnapshots((3, 1), np.zeros((2, 2)))
     with pytest.raises(Exception, match="one parameter vector per epoch"):
         WeightSnapshots((1,), np.zeros((2, 2)))
+
+
+def test_an_update_holding_everything_replaces_what_was_there() -> None:
+    store = WeightHistory(3, 8)
+    for epoch in range(1, 6):
+        store.append(epoch, vector(epoch))
+    mirror = WeightSnapshots().updated(store.update(2))
+    full = store.snapshot()
+    from tui_nn.core.weight_history import WeightUpdate
+
+    again = mirror.updated(WeightUpdate(full.epochs, full))
+    assert again.epochs == full.epochs
+    np.testing.assert_array_equal(again.params, full.params)
+
+
+def test_a_run_that_goes_back_forgets_the_epochs_after() -> None:
+    store = WeightHistory(3, 8)
+    for epoch in (1, 2, 3, 4):
+        store.append(epoch, vector(epoch))
+    store.append(3, vector(30))  # rolled back to epoch 2, trained epoch 3 again
+    kept = store.snapshot()
+    assert kept.epochs == (1, 2, 3)
+    assert kept.params[-1, 0] == 30

@@ -102,16 +102,18 @@ class WeightSnapshots:
 
     def updated(self, update: WeightUpdate) -> WeightSnapshots:
         """These snapshots brought up to date: the kept epochs only, plus the new ones."""
-        keep = set(update.epochs)
+        # Old rows the store still keeps and the update does not bring again.
+        keep = set(update.epochs) - set(update.new.epochs)
         rows = [i for i, epoch in enumerate(self.epochs) if epoch in keep]
         old_epochs = tuple(self.epochs[i] for i in rows)
         if not len(update.new):
             return WeightSnapshots(old_epochs, self.params[rows])
         if not rows:
             return update.new
-        return WeightSnapshots(
-            old_epochs + update.new.epochs, np.concatenate([self.params[rows], update.new.params])
-        )
+        epochs = old_epochs + update.new.epochs
+        params = np.concatenate([self.params[rows], update.new.params])
+        order = np.argsort(epochs, kind="stable")
+        return WeightSnapshots(tuple(epochs[i] for i in order), params[order])
 
     def upto(self, epoch: int) -> WeightSnapshots:
         """Only the snapshots at or before ``epoch`` (after a roll-back, say)."""
@@ -196,8 +198,14 @@ class WeightHistory:
             self._halve()
             if count & (self._stride - 1):
                 return
+        epochs = self._epochs
+        if epochs and epoch <= epochs[-1]:
+            # The run went back (a roll-back after divergence, a state loaded): what was kept
+            # from this epoch on belongs to a past that no longer happened.
+            self._count = int(np.searchsorted(np.asarray(epochs), epoch, side="left"))
+            del epochs[self._count :]
         np.copyto(self._rows[self._count], params)
-        self._epochs.append(epoch)
+        epochs.append(epoch)
         self._count += 1
 
     def _halve(self) -> None:
