@@ -138,3 +138,19 @@ async def test_true_colour_shades_each_class_by_confidence(
         used = colours_used(view)
         assert all(colour.type == ColorType.TRUECOLOR for colour in used)  # type: ignore[attr-defined]
         assert len(used) > 6  # several confidence steps per class
+
+
+async def test_a_big_network_gets_a_coarser_map_and_a_huge_one_says_why() -> None:
+    dataset = Dataset(np.array([[-1.0, -1.0], [1.0, 1.0]]), np.array([0, 1]), ("x1", "x2"))
+    view = DecisionMap()
+    async with ViewApp(view).run_test(size=SIZE) as pilot:
+        coarse = Network.initialised((2, 2000, 1), ("tanh", "sigmoid"))
+        view.show(ModelSnapshot(coarse, dataset))
+        await pilot.pause()
+        top = [s for s in view.render_line(0) if s.text and set(s.text) <= {"▀", "▄"}]
+        assert top and min(len(s.text) for s in top[1:-1] or top) >= 2  # blocks, not pixels
+        huge = Network((2, 3000, 3000, 1), ("tanh", "tanh", "sigmoid"))
+        view.show(ModelSnapshot(huge, dataset))
+        await pilot.pause()
+        text = " ".join(" ".join(screen_text(view)).split())
+        assert "too large to map live (9,009,000 weights)" in text

@@ -27,12 +27,15 @@ from tui_nn.core.split import Standardizer
 
 __all__ = [
     "DEFAULT_MARGIN",
+    "MAP_BUDGET",
+    "MAX_STEP",
     "MAX_ZOOM",
     "MIN_ZOOM",
     "ZOOM_STEP",
     "DecisionGrid",
     "MapPlane",
     "decision_grid",
+    "map_step",
     "map_unavailable",
     "neuron_grid",
     "nice_number",
@@ -46,6 +49,11 @@ IntArray = npt.NDArray[np.int64]
 
 DEFAULT_MARGIN = 0.1
 """Share of each data range added on both sides, so edge points are not drawn on the border."""
+MAP_BUDGET = 40_000_000
+"""Multiply-adds one live redraw of a map may cost (a few tens of ms): bigger networks get a
+coarser map (see ``map_step``)."""
+MAX_STEP = 8
+"""The coarsest map drawn: one evaluated point per 8 x 8 pixels."""
 ZOOM_STEP = 1.5
 """How much one zoom key magnifies or shrinks the plane."""
 MIN_ZOOM = ZOOM_STEP**-4
@@ -59,6 +67,26 @@ def map_unavailable(dataset: Dataset) -> str | None:
     if dataset.n_rows == 0:
         return "The decision map needs some rows to know where to look."
     return None
+
+
+def map_step(weights: int, columns: int, rows: int, budget: int = MAP_BUDGET) -> int | None:
+    """Evaluate one point per ``step`` x ``step`` pixels so a map costs at most ``budget``.
+
+    Args:
+        weights: Multiply-adds per point (the weights the forward pass goes through).
+        columns: Pixels across.
+        rows: Pixels down.
+        budget: Multiply-adds allowed.
+
+    Returns:
+        1 for every pixel, more for a coarser map, None when even ``MAX_STEP`` is too costly.
+    """
+    step = 1
+    while -(-columns // step) * -(-rows // step) * max(weights, 1) > budget:
+        step += 1
+        if step > MAX_STEP:
+            return None
+    return step
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,6 +10,7 @@ older network and ``latest_epoch`` set, so every view can say "viewing epoch N o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -122,10 +123,15 @@ class ModelSnapshot:
         table = np.asarray(features, dtype=np.float64)
         return self.standardizer.transform(table) if self.standardizer is not None else table
 
-    def predict(self) -> Prediction:
-        """The model's answer for every data row."""
+    @cached_property
+    def prediction(self) -> Prediction:
+        """The model's answer for every data row (computed once per snapshot)."""
         with np.errstate(over="ignore", invalid="ignore"):
             return self.network.predict(self.model_inputs(self.dataset.features))
+
+    def predict(self) -> Prediction:
+        """The model's answer for every data row."""
+        return self.prediction
 
     def selected_activations(self) -> list[FloatArray] | None:
         """Every layer's activations for the selected row, None without rows."""

@@ -26,6 +26,7 @@ from tui_nn.core.decision_map import (
     ZOOM_STEP,
     MapPlane,
     decision_grid,
+    map_step,
     map_unavailable,
     nice_number,
     pixel_of,
@@ -50,6 +51,9 @@ __all__ = ["DecisionMap", "point_marks"]
 
 NO_MODEL = "No model yet"
 STALE = "The model does not fit the data on screen: Train or Reset (ctrl+r)."
+TOO_BIG = "The network is too large to map live ({:,} weights)."
+MAX_POINTS = 4000
+"""The most data points drawn over a map (bigger data is sampled evenly)."""
 MIN_MAP = Size(8, 2)
 """The smallest map drawn (cells); below it the view says it is too small."""
 
@@ -63,10 +67,15 @@ def point_marks(snapshot: ModelSnapshot, plane: MapPlane, columns: int, rows: in
     dataset = snapshot.dataset
     if not dataset.n_rows:
         return PointMarks.none()
-    column, pixel_row, inside = pixel_of(plane, columns, 2 * rows, dataset.features)
-    labels = dataset.labels
-    wrong = snapshot.predict().classes != labels
-    test = snapshot.test_mask
+    # More points than a few per cell cannot show: draw an even sample of big data.
+    every = max(dataset.n_rows // MAX_POINTS, 1)
+    features = dataset.features[::every]
+    column, pixel_row, inside = pixel_of(plane, columns, 2 * rows, features)
+    labels = dataset.labels[::every]
+    with np.errstate(over="ignore", invalid="ignore"):
+        predicted = snapshot.network.predict(snapshot.model_inputs(features)).classes
+    wrong = predicted != labels
+    test = snapshot.test_mask[::every]
     ranks = np.where(wrong, np.where(test, 3, 4), np.where(test, 1, 2))
     glyph_table = (
         CLASS_GLYPHS,
@@ -231,9 +240,21 @@ class DecisionMap(Widget, can_focus=True):
         columns, rows = width - gutter, height - 2
         if columns < MIN_MAP.width or rows < MIN_MAP.height:
             return message_strips("(too small for a map)", width, height, base)
-        grid = decision_grid(snapshot.network, plane, columns, 2 * rows, snapshot.standardizer)
+        step = map_step(snapshot.network.n_weights, columns, 2 * rows)
+        if step is None:
+            return message_strips(TOO_BIG.format(snapshot.network.n_weights), width, height, base)
+        grid = decision_grid(
+            snapshot.network,
+            plane,
+            -(-columns // step),
+            -(-2 * rows // step),
+            snapshot.standardizer,
+        )
         palette = widget_palette(self, snapshot.n_classes)
         indices = pixel_indices(grid.classes, grid.confidence, palette)
+        if step > 1:
+            # A big network is evaluated on a coarser grid, each point filling step x step.
+            indices = indices.repeat(step, axis=0).repeat(step, axis=1)[: 2 * rows, :columns]
         dim = base + Style(dim=True)
         blank = [Segment(" " * gutter, base)]
         left = [blank] * rows

@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
-from tui_nn.core.decision_map import neuron_grid, plane_for
+from tui_nn.core.decision_map import map_step, neuron_grid, plane_for
 from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.ui.map_render import (
     MapPalette,
@@ -97,6 +97,8 @@ class NetworkView(Widget, can_focus=True):
         self._snapshot: ModelSnapshot | None = None
         self._strips: list[Strip] | None = None
         self._colour_cache = _Colours(Style(), Style(), Style(), Style())
+        self._base = Style()
+        self._largest: list[float] = []
 
     @property
     def snapshot(self) -> ModelSnapshot | None:
@@ -177,7 +179,11 @@ class NetworkView(Widget, can_focus=True):
         if activations is None:
             return message_strips("The data has no rows to feed the network.", width, height, base)
         colours = self._colours(base)
+        # Looked up once per build: ``rich_style`` walks the DOM on every call.
         self._colour_cache = colours
+        self._base = base
+        # Glyph sizes are relative to the largest link of each layer (bounded work for wide ones).
+        self._largest = [float(np.abs(w[:64, :64]).max()) or 1.0 for w in snapshot.network.weights]
         # The diagram takes what its longest layer needs (plus the header and a "+N more"
         # line), leaving at least 3 rows to the selected neuron's numbers and map.
         tallest = max(snapshot.network.layer_sizes) + 1
@@ -275,7 +281,7 @@ class NetworkView(Widget, can_focus=True):
         if layer == 0:
             name = snapshot.dataset.feature_names[index][: cell - 6]
             text = f"{name.ljust(cell - 6)}{short_number(value)}"
-            style = colours.selected if selected else self.rich_style
+            style = colours.selected if selected else self._base
             return [Segment(text.ljust(cell), style)]
         sign = colours.positive if value >= 0 else colours.negative
         parts = [Segment("●", sign + Style(dim=abs(value) < 0.1))]
@@ -283,7 +289,7 @@ class NetworkView(Widget, can_focus=True):
         if full:
             bias = float(snapshot.network.biases[layer - 1][index])
             text += f" b{short_number(bias)}"
-        style = colours.selected if selected else self.rich_style
+        style = colours.selected if selected else self._base
         parts.append(Segment(text.ljust(cell - 1), style))
         return parts
 
@@ -295,7 +301,7 @@ class NetworkView(Widget, can_focus=True):
         weights = self._snapshot.network.weights[layer]
         start, stop = targets
         stop = min(stop, start + BAND_MAX)
-        largest = float(np.abs(weights).max()) or 1.0
+        largest = self._largest[layer]
         segments = [Segment(" ")]
         for target in range(start, stop):
             w = float(weights[source, target])
@@ -379,9 +385,21 @@ class NetworkView(Widget, can_focus=True):
         self, snapshot: ModelSnapshot, layer: int, index: int, columns: int, rows: int, base: Style
     ) -> list[list[Segment]]:
         plane = plane_for(snapshot.train_features)
+        weights = sum(w.size for w in snapshot.network.weights[:layer])
+        step = map_step(weights, columns, 2 * rows)
+        if step is None:
+            return [[Segment(" " * columns)] for _ in range(rows)]
         values = neuron_grid(
-            snapshot.network, plane, columns, 2 * rows, layer, index, snapshot.standardizer
+            snapshot.network,
+            plane,
+            -(-columns // step),
+            -(-2 * rows // step),
+            layer,
+            index,
+            snapshot.standardizer,
         )
+        if step > 1:
+            values = values.repeat(step, axis=0).repeat(step, axis=1)[: 2 * rows, :columns]
         name = snapshot.network.activations[layer - 1]
         if name in ("sigmoid", "softmax"):
             values = 2 * values - 1  # centre outputs in [0, 1] on 0.5
