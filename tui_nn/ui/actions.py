@@ -122,6 +122,50 @@ ACTIONS: tuple[Action, ...] = (
         "Log",
     ),
     Action(
+        "next_view",
+        "Next view",
+        "the chart area's next tab: Loss, Decision map, Every input, Network",
+        ("ctrl+e",),
+        "Views",
+    ),
+    Action(
+        "show_loss",
+        "Loss chart",
+        "how the error falls as the network trains, epoch by epoch",
+    ),
+    Action(
+        "show_decision_map",
+        "Decision map",
+        "what the network answers everywhere on the plane, not only at the data's points",
+    ),
+    Action(
+        "show_every_input",
+        "Every input",
+        "the answer for every 0/1 input, also the ones the data never asks about",
+    ),
+    Action(
+        "show_network",
+        "Network",
+        "how each neuron weighs its inputs, and what each one fires for",
+    ),
+    Action(
+        "back_in_time",
+        "Back in time",
+        "every view, the grid's outputs and the predictions one kept epoch earlier",
+        ("ctrl+b",),
+    ),
+    Action(
+        "forward_in_time",
+        "Forward in time",
+        "one kept epoch later; after the last one, the model now",
+        ("ctrl+f",),
+    ),
+    Action(
+        "back_to_now",
+        "Back to now",
+        "the views show the model as it is now (End in a view, or Train, does too)",
+    ),
+    Action(
         "save",
         "Save session",
         "data, settings, weights and chart history in one TOML file",
@@ -204,7 +248,16 @@ GRID_ACTIONS: tuple[Action, ...] = (
 )
 """The dataset grid's actions: their keys work while the grid has focus."""
 
+VIEW_ACTIONS: dict[str, str] = {
+    "show_loss": "view-loss",
+    "show_decision_map": "view-map",
+    "show_every_input": "view-every",
+    "show_network": "view-network",
+}
+"""The actions that bring a view of the chart area forward, and the view's tab id."""
+
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("Home / End", "In a view: the earliest kept epoch / back to now"),
     ("ctrl+p", "Command palette: every action by name (Export CSV, Save session as, ...)"),
     ("Tab / shift+Tab", "Next / previous field; in a path field Tab completes"),
 )
@@ -236,6 +289,20 @@ def bindings(actions: Iterable[Action], priority: bool) -> list[BindingType]:
         for action in actions
         if action.keys
     ]
+
+
+def view_lessons() -> str:
+    """The help screen's paragraph on the chart area's views: what each one teaches."""
+    lines = [
+        "**Views**: the chart area's tabs; ctrl+e brings the next one forward, ctrl+b / ctrl+f "
+        "step back and forward through the run's kept epochs (Home / End in a view), and every "
+        "view, the grid's outputs and the predictions show the model at that epoch.",
+        "",
+    ]
+    lines += [
+        f"- **{action.title}**: {action.help}." for action in ACTIONS if action.name in VIEW_ACTIONS
+    ]
+    return "\n".join(lines)
 
 
 def help_rows() -> list[tuple[str, str]]:

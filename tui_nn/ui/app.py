@@ -28,18 +28,34 @@ from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
+from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.core.network import Network
+from tui_nn.core.run_past import RunPast
 from tui_nn.core.session import Session
 from tui_nn.core.split import prepare_data
 from tui_nn.core.training import Trainer
+from tui_nn.core.weight_history import WeightHistory
 from tui_nn.core.workbench import PHASE_NAMES, Phase
-from tui_nn.ui.actions import ACTIONS, ACTIONS_BY_NAME, GRID_ACTIONS, bindings, help_rows
+from tui_nn.ui.actions import (
+    ACTIONS,
+    ACTIONS_BY_NAME,
+    GRID_ACTIONS,
+    VIEW_ACTIONS,
+    bindings,
+    help_rows,
+)
 from tui_nn.ui.chart_panel import ChartPanel
 from tui_nn.ui.data_flows import MIN_HISTORY, DataFlows
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.help_screen import HelpScreen
 from tui_nn.ui.hyperparams_form import DATA_LABELS, HyperparamsForm
-from tui_nn.ui.messages import EpochsCompleted, Progress, TrainingFailed, TrainingFinished
+from tui_nn.ui.messages import (
+    EpochsCompleted,
+    GridRowSelected,
+    Progress,
+    TrainingFailed,
+    TrainingFinished,
+)
 from tui_nn.ui.prediction_pane import PredictionPane, queries_for
 from tui_nn.ui.refresh_budget import RefreshBudget
 from tui_nn.ui.status_bar import Status, StatusBar
@@ -118,6 +134,8 @@ class TuiNNApp(DataFlows):
         self._shown_network: Network | None = None
         self._accuracy: tuple[float | None, float | None] = (None, None)
         self._history: DownsampledHistory | None = None
+        self._weights: WeightHistory | None = None
+        self._past = RunPast()
         self._record_every = 1
         self._run_id = 0
         self._control = RunControl()
@@ -261,6 +279,65 @@ class TuiNNApp(DataFlows):
         """Switch the loss chart between linear and log10 values."""
         self.chart.toggle_log_scale()
 
+    # The views and the run's past ---------------------------------------------------------
+
+    def action_next_view(self) -> None:
+        """Bring the next view of the chart area forward (Loss, Decision map, ...)."""
+        self.chart.next_view()
+
+    def action_show_loss(self) -> None:
+        """Bring the loss chart forward."""
+        self.chart.show_view(VIEW_ACTIONS["show_loss"])
+
+    def action_show_decision_map(self) -> None:
+        """Bring the decision map forward."""
+        self.chart.show_view(VIEW_ACTIONS["show_decision_map"])
+
+    def action_show_every_input(self) -> None:
+        """Bring the every-input table forward."""
+        self.chart.show_view(VIEW_ACTIONS["show_every_input"])
+
+    def action_show_network(self) -> None:
+        """Bring the network view forward."""
+        self.chart.show_view(VIEW_ACTIONS["show_network"])
+
+    def action_back_in_time(self) -> None:
+        """Show every view, the grid's outputs and the predictions one kept epoch earlier."""
+        if not self._past.back(self.now_epoch):
+            self.notify(
+                "No earlier epoch kept: train first."
+                if not len(self._past.snapshots)
+                else "This is the earliest epoch kept."
+            )
+            return
+        self._time_travelled()
+
+    def action_forward_in_time(self) -> None:
+        """One kept epoch later; after the last one, the model now."""
+        if not self._past.forward(self.now_epoch):
+            self.notify("Already showing the model now.")
+            return
+        self._time_travelled()
+
+    def action_first_in_time(self) -> None:
+        """The earliest kept epoch."""
+        if self._past.first(self.now_epoch):
+            self._time_travelled()
+
+    def action_back_to_now(self) -> None:
+        """Show the model as it is now."""
+        if self._past.to_now():
+            self._time_travelled()
+
+    def on_grid_row_selected(self, message: GridRowSelected) -> None:
+        """The network view shows the activations of the row under the grid's cursor."""
+        if self.chart.active_view == "view-network":
+            self._show_views()
+
+    def _time_travelled(self) -> None:
+        self._show_model(self._shown_network or self._trainer.network.copy())
+        self._show_status()
+
     def action_help(self) -> None:
         """Open the help screen, or close it if it is open."""
         if isinstance(self.screen, HelpScreen):
@@ -371,6 +448,8 @@ class TuiNNApp(DataFlows):
         self._take_data(prepared)
         self._trainer = self._new_trainer(hyperparams, prepared)
         self._history = None
+        self._weights = None
+        self._past.reset()
         self._progress = None
         self._elapsed = 0.0
         self._target = hyperparams.epochs
@@ -390,6 +469,12 @@ class TuiNNApp(DataFlows):
             capacity = max(MIN_HISTORY, 2 * width)
             self._history = DownsampledHistory(capacity=capacity)
             self._record_every = record_every(self._target, capacity)
+        if self._weights is None:
+            params = self._trainer.network.params
+            self._weights = WeightHistory(params.size, self._history.capacity, params.dtype)
+        # Training shows the model as it is: leave the run's past.
+        if self._past.to_now():
+            self._show_model(self._shown_network or self._trainer.network.copy())
         self.training_settled.clear()
         self._budget = RefreshBudget()
         self._model_shown = time.monotonic()
@@ -402,6 +487,7 @@ class TuiNNApp(DataFlows):
             PROGRESS_INTERVAL,
             self._control,
             self._record_every,
+            self._weights,
         )
 
     def _cancel_run(self, reason: CancelReason) -> None:
@@ -427,6 +513,7 @@ class TuiNNApp(DataFlows):
         interval: float,
         control: RunControl,
         every: int,
+        weights: WeightHistory | None,
     ) -> None:
         """The training worker: runs in a thread, talks to the UI only through messages."""
         worker = get_current_worker()
@@ -440,6 +527,7 @@ class TuiNNApp(DataFlows):
             control=control,
             interval=interval,
             every=every,
+            weights=weights,
         )
 
     # What the worker reports ---------------------------------------------------------------
@@ -456,10 +544,15 @@ class TuiNNApp(DataFlows):
         progress = message.progress
         self._progress = progress
         now = time.monotonic()
+        self._past.update(progress.weights)
         if now - self._model_shown >= MODEL_GAP:
             # The grid's table re-renders every cell on any change: the costliest panel.
             self._model_shown = now
             self._show_model(progress.network)
+        else:
+            # The visible view (map, table, network) follows every frame; grid and pane wait.
+            self._shown_network = progress.network
+            self._show_views()
         self.chart.show(progress.history, self._trainer.hyperparams, self._target)
         self._show_status()
 
@@ -508,8 +601,14 @@ class TuiNNApp(DataFlows):
         self._show_status()
 
     def _show_model(self, network: Network) -> None:
-        """Answers of ``network``: per grid row (when its inputs fit), accuracy, predictions."""
+        """Answers of ``network``: per grid row (when its inputs fit), accuracy, predictions.
+
+        While the user looks at the run's past, every panel shows the weights of that epoch
+        instead; ``network`` is still kept as the model now.
+        """
         self._shown_network = network
+        network = self._past.network(network) or network
+        self._show_views()
         standardizer = self._prepared.standardizer
         rows = self.grid.table.feature_matrix()
         prediction = None
@@ -524,6 +623,39 @@ class TuiNNApp(DataFlows):
             self._accuracy_on(network, self._prepared.test),
         )
 
+    @property
+    def now_epoch(self) -> int:
+        """The epoch of the model now (the live run's, or the trainer's)."""
+        progress = self._progress
+        return progress.epoch if progress is not None else self._trainer.epoch
+
+    def model_snapshot(self) -> ModelSnapshot:
+        """The model the views show: now, or the epoch of the run's past on show."""
+        live = self._shown_network or self._trainer.network
+        then = self._past.network(live)
+        row = self.grid.cursor_coordinate.row if self._dataset.n_rows else 0
+        snapshot = ModelSnapshot.of(
+            then or live, self._dataset, self._prepared, self.now_epoch, row
+        )
+        if then is None:
+            return snapshot
+        return ModelSnapshot(
+            then,
+            snapshot.dataset,
+            snapshot.test_mask,
+            snapshot.standardizer,
+            self._past.epoch or 0,
+            self.now_epoch,
+            row,
+            self._past.position(),
+        )
+
+    def _show_views(self) -> None:
+        """Hand the model to the chart area's views (only the visible one draws it)."""
+        snapshot = self.model_snapshot()
+        self.chart.show_model(snapshot)
+        self.chart.border_title = f"Chart · {snapshot.epoch_label}" if snapshot.in_past else "Chart"
+
     @staticmethod
     def _accuracy_on(network: Network, dataset: Dataset) -> float | None:
         if not dataset.n_rows or dataset.n_features != network.layer_sizes[0]:
@@ -532,6 +664,7 @@ class TuiNNApp(DataFlows):
 
     def _show_progress(self, progress: Progress) -> None:
         self._progress = progress
+        self._past.update(progress.weights)
         self._show_model(progress.network)
         self.chart.show(progress.history, self._trainer.hyperparams, self._target)
         self._show_status()
@@ -553,6 +686,12 @@ class TuiNNApp(DataFlows):
         note = (
             f"⚠ The {reason}: the model is stale until Train or Reset (ctrl+r)." if reason else ""
         )
+        if self._past.viewing_past:
+            past = (
+                f"⏪ Viewing epoch {self._past.epoch:,} of {epoch:,}: "
+                "ctrl+b/ctrl+f step, End for now."
+            )
+            note = f"{past} {note}".strip()
         train_accuracy, test_accuracy = self._accuracy
         self.status_bar.show(
             Status(

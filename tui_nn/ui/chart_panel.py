@@ -1,19 +1,50 @@
-"""The chart area: a row of views over the training, of which only "Loss" exists yet.
+"""The chart area: views of the training as tabs, the loss first.
 
 This is the tutorial's Step #4 ("Training") made visible. The views live in a
-``TabbedContent`` so later ones (decision boundary, network diagram, step inspector) are one
-more ``TabPane`` each.
+``TabbedContent``: Loss, Decision map, Every input, Network (more are one ``TabPane`` each).
+The model views are fed one ``ModelSnapshot`` through ``show_model``; only the visible one
+draws it, and a view brought forward draws the latest snapshot it missed, so a live run costs
+one view's redraw per frame whatever the number of tabs.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar, Protocol
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from tui_nn.core.history import HistorySnapshot
 from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.model_snapshot import ModelSnapshot
+from tui_nn.ui.decision_map import DecisionMap
+from tui_nn.ui.every_input import EveryInput
 from tui_nn.ui.loss_chart import LossChart
+from tui_nn.ui.network_view import NetworkView
+
+VIEWS: dict[str, str] = {
+    "view-loss": "Loss",
+    "view-map": "Decision map",
+    "view-every": "Every input",
+    "view-network": "Network",
+}
+"""Tab ids and titles, in the order ctrl+e cycles through them."""
+
+
+class ModelView(Protocol):
+    """What a model view offers the panel."""
+
+    @property
+    def snapshot(self) -> ModelSnapshot | None:
+        """The model on show."""
+
+    def show(self, snapshot: ModelSnapshot) -> None:
+        """Draw this model."""
+
+    def clear(self) -> None:
+        """Show no model."""
 
 
 def series_labels(hyperparams: Hyperparams) -> dict[str, str]:
@@ -42,19 +73,80 @@ def chart_titles(snapshot: HistorySnapshot, labels: dict[str, str], target: int)
 class ChartPanel(Widget):
     """Views of the run, one tab each."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "app.first_in_time", "Earliest", show=False),
+        Binding("end", "app.back_to_now", "Now", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
+        self._model: ModelSnapshot | None = None
+
     def compose(self) -> ComposeResult:
-        """The loss view (more views will join it as tabs)."""
-        with TabbedContent(id="views"), TabPane("Loss", id="view-loss"):
-            yield LossChart(id="loss-chart")
+        """The loss view first, then the model views."""
+        with TabbedContent(id="views"):
+            with TabPane(VIEWS["view-loss"], id="view-loss"):
+                yield LossChart(id="loss-chart")
+            with TabPane(VIEWS["view-map"], id="view-map"):
+                yield DecisionMap(id="decision-map")
+            with TabPane(VIEWS["view-every"], id="view-every"):
+                yield EveryInput(id="every-input")
+            with TabPane(VIEWS["view-network"], id="view-network"):
+                yield NetworkView(id="network-view")
+
+    @property
+    def tabs(self) -> TabbedContent:
+        """The tabs of the views."""
+        return self.query_one("#views", TabbedContent)
+
+    @property
+    def active_view(self) -> str:
+        """The id of the view on show (``view-loss``, ``view-map``, ...)."""
+        return self.tabs.active
+
+    def show_view(self, view_id: str) -> None:
+        """Bring a view forward by its tab id."""
+        self.tabs.active = view_id
+
+    def next_view(self) -> str:
+        """Bring the next view forward (after the last, the first); its title."""
+        ids = [str(pane.id) for pane in self.tabs.query(TabPane)]
+        following = ids[(ids.index(self.active_view) + 1) % len(ids)]
+        self.show_view(following)
+        return self.tabs.get_tab(following).label_text
+
+    @property
+    def model_views(self) -> dict[str, ModelView]:
+        """The views that draw a model, by tab id."""
+        return {
+            "view-map": self.query_one(DecisionMap),
+            "view-every": self.query_one(EveryInput),
+            "view-network": self.query_one(NetworkView),
+        }
+
+    @property
+    def model(self) -> ModelSnapshot | None:
+        """The latest model given to the views."""
+        return self._model
+
+    def show_model(self, snapshot: ModelSnapshot) -> None:
+        """Give the views a model; the visible one draws it now, the others when shown."""
+        self._model = snapshot
+        view = self.model_views.get(self.active_view)
+        if view is not None:
+            view.show(snapshot)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A view came forward: draw the latest model if it has not seen it yet."""
+        view = self.model_views.get(str(event.pane.id))
+        if view is not None and self._model is not None and view.snapshot is not self._model:
+            view.show(self._model)
 
     @property
     def loss_chart(self) -> LossChart:
         """The loss view's chart."""
         return self.query_one("#loss-chart", LossChart)
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
 
     def show(self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int) -> None:
         """Draw the history, titled with the latest epoch and values (as many as fit)."""
@@ -76,7 +168,7 @@ class ChartPanel(Widget):
             self.show(*self._shown)
 
     def clear(self) -> None:
-        """Forget the drawn history (after a reset)."""
+        """Forget the drawn history (after a reset); the model views keep their model."""
         self._shown = None
         self.loss_chart.clear()
 

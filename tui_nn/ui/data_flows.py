@@ -31,9 +31,11 @@ from tui_nn.core.history import DownsampledHistory, HistorySnapshot
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.model_io import export_model
 from tui_nn.core.network import Network
+from tui_nn.core.run_past import RunPast
 from tui_nn.core.session import Session, load_session, save_session
 from tui_nn.core.split import PreparedData, prepare_data, split_dataset
 from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.weight_history import WeightHistory
 from tui_nn.core.workbench import Phase
 from tui_nn.ui.chart_panel import ChartPanel
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
@@ -62,6 +64,8 @@ class DataFlows(App[None]):
     _trainer: Trainer
     _run_start: tuple[Network | None, int]
     _history: DownsampledHistory | None
+    _weights: WeightHistory | None
+    _past: RunPast
     _progress: Progress | None
     _phase: Phase
     _run_id: int
@@ -457,6 +461,7 @@ class DataFlows(App[None]):
         reason = self._data_changed()
         if reason:
             return base, f"The model was left out: the {reason} since it trained."
+        past = self._past.snapshots.upto(epoch)
         try:
             return (
                 base.replace(
@@ -464,6 +469,7 @@ class DataFlows(App[None]):
                     epoch=epoch,
                     history_epochs=tuple(history.epochs) if history else (),
                     history=history.series if history else {},
+                    snapshots=past if len(past) else None,
                 ),
                 "",
             )
@@ -491,6 +497,8 @@ class DataFlows(App[None]):
         self._pending = None
         self._progress = None
         self._history = None
+        self._weights = None
+        self._past.reset(session.snapshots)
         self.chart.clear()
         if session.history_epochs:
             width = self.chart.loss_chart.size.width
@@ -502,6 +510,8 @@ class DataFlows(App[None]):
                 }
                 history.append(epoch, **values)
             self._history = history
+            if session.snapshots is not None and len(session.snapshots):
+                self._weights = WeightHistory.from_snapshots(session.snapshots, history.capacity)
             snapshot = history.snapshot()
             last = EpochResult(
                 session.epoch,
@@ -510,7 +520,13 @@ class DataFlows(App[None]):
                 snapshot.latest("test_loss"),
             )
             self._progress = Progress(
-                session.epoch, last, snapshot, self._trainer.network.copy(), 0, 0.0
+                session.epoch,
+                last,
+                snapshot,
+                self._trainer.network.copy(),
+                0,
+                0.0,
+                self._past.snapshots,
             )
             self.chart.show(snapshot, hyperparams, self._target)
         self._session_path = path

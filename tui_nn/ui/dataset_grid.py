@@ -32,7 +32,7 @@ from tui_nn.core.network import Prediction
 from tui_nn.core.table_edits import Edit, EditableTable, format_value
 from tui_nn.ui.actions import GRID_ACTIONS, bindings
 from tui_nn.ui.cell_editor import CellEditor
-from tui_nn.ui.messages import DataEdited
+from tui_nn.ui.messages import DataEdited, GridRowSelected
 
 RIGHT = "✓"
 WRONG = "✗"
@@ -188,12 +188,15 @@ class DatasetGrid(ScrollView, can_focus=True):
 
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
         """Put the cursor on a cell (clamped to the grid) and scroll it into view."""
+        before = self._cursor_row
         if row is not None:
             self._cursor_row = max(0, min(row, self.row_count - 1))
         if column is not None:
             self._cursor_column = max(0, min(column, len(self._keys) - 1))
         self._scroll_to_cursor()
         self.refresh()
+        if self._cursor_row != before:
+            self.post_message(GridRowSelected(self._cursor_row))
 
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height - 1  # the header stays put

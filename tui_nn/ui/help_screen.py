@@ -11,6 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+from tui_nn.ui.actions import view_lessons
+
 PANELS = """\
 **Dataset**: the tutorial's *Step #1, variables*. Each row is the inputs (x1..x3) and the
 label to learn. `output` is the model's answer now; ✓ right, ✗ wrong. The data is yours:
@@ -64,7 +66,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Static("tui-nn help · Esc closes", id="help-title")
             with VerticalScroll(id="help-body"):
-                yield Markdown(key_table(self._keys) + "\n\n" + PANELS, id="help-text")
+                text = f"{key_table(self._keys)}\n\n{PANELS}\n{view_lessons()}\n"
+                yield Markdown(text, id="help-text")
 
     def action_close(self) -> None:
         """Back to the workbench."""

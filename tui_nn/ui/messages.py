@@ -7,7 +7,7 @@ drop a stale run's messages after a reset or restart. ``DataEdited`` comes from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from textual.message import Message
@@ -15,6 +15,7 @@ from textual.message import Message
 from tui_nn.core.history import HistorySnapshot
 from tui_nn.core.network import Network
 from tui_nn.core.training import EpochResult
+from tui_nn.core.weight_history import WeightSnapshots
 
 FinishReason = Literal["completed", "paused", "stopped", "cancelled"]
 """Why a run ended without failing: it ran all its epochs, or the user paused or stopped it,
@@ -32,6 +33,7 @@ class Progress:
         network: A copy of the weights after ``epoch`` epochs.
         epochs_run: Epochs this run has trained so far.
         seconds: Wall-clock seconds this run has taken so far.
+        weights: The weights kept at the history's epochs since the last reset (the run's past).
     """
 
     epoch: int
@@ -40,6 +42,7 @@ class Progress:
     network: Network
     epochs_run: int
     seconds: float
+    weights: WeightSnapshots = field(default_factory=WeightSnapshots)
 
     @property
     def epochs_per_second(self) -> float:
@@ -110,3 +113,14 @@ class DataEdited(Message):
 @dataclass
 class DataSettingsChanged(Message):
     """The test split or the standardisation field changed (it may not be valid yet)."""
+
+
+@dataclass
+class GridRowSelected(Message):
+    """The dataset grid's cursor moved to another row (the network view shows its activations).
+
+    Attributes:
+        row: The row now under the cursor (0-based).
+    """
+
+    row: int

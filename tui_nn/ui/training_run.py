@@ -18,6 +18,7 @@ from textual.message import Message
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.recipes import record
 from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.weight_history import WeightHistory, WeightSnapshots
 from tui_nn.ui.messages import (
     EpochsCompleted,
     FinishReason,
@@ -96,6 +97,7 @@ def make_progress(
     result: EpochResult | None,
     epochs_run: int,
     seconds: float,
+    weights: WeightHistory | None = None,
 ) -> Progress:
     """Copy where a run stands into a ``Progress`` the UI may keep (call it from the run's owner).
 
@@ -105,6 +107,7 @@ def make_progress(
         result: The run's last finite result, if any.
         epochs_run: Epochs this run trained.
         seconds: How long this run took so far.
+        weights: The weight snapshots kept at the history's epochs, if any are kept.
     """
     return Progress(
         epoch=trainer.epoch,
@@ -113,6 +116,7 @@ def make_progress(
         network=trainer.network.copy(),
         epochs_run=epochs_run,
         seconds=seconds,
+        weights=weights.snapshot() if weights is not None else WeightSnapshots(),
     )
 
 
@@ -127,6 +131,7 @@ def run_training(
     interval: float = PROGRESS_INTERVAL,
     clock: Callable[[], float] = time.monotonic,
     every: int = 1,
+    weights: WeightHistory | None = None,
 ) -> None:
     """Train up to ``epochs`` epochs, posting throttled progress and exactly one final message.
 
@@ -142,6 +147,7 @@ def run_training(
         clock: Monotonic seconds (injectable for tests).
         every: Record epochs that are multiples of this power of two (see ``record_every``),
             and the run's last epoch.
+        weights: Where the weights go at every recorded epoch (the run's past), or None.
     """
     if not control.claim_start():
         return  # cancelled before it began: the UI has posted this run's final message
@@ -157,10 +163,14 @@ def run_training(
         # A final report ends the history at the run's last epoch, recorded or not.
         if final and last is not None and recorded != last.epoch:
             record(history, recipe, last)
-        return make_progress(trainer, history, last, done, clock() - start)
+            if weights is not None:
+                weights.append(last.epoch, trainer.network.params)
+        return make_progress(trainer, history, last, done, clock() - start, weights)
 
     # The loop runs once per epoch, so it keeps to local names and plain comparisons.
     append = history.append
+    keep = weights.append if weights is not None else None
+    params = trainer.network.params
     reports_apart = recipe.records_reported
     skip = every - 1
     try:
@@ -176,6 +186,8 @@ def run_training(
                     append(result.epoch, reported=result.reported, loss=result.loss)
                 else:
                     record(history, recipe, result)
+                if keep is not None:
+                    keep(result.epoch, params)
             if is_cancelled():
                 post(TrainingFinished(run_id, control.reason, progress(final=True)))
                 return
