@@ -126,7 +126,6 @@ ACTIONS: tuple[Action, ...] = (
         "Next view",
         "the chart area's next tab: Loss, Decision map, Every input, Network",
         ("ctrl+e",),
-        "Views",
     ),
     Action(
         "show_loss",

@@ -83,6 +83,10 @@ class ChartPanel(Widget):
         self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
         self._model: ModelSnapshot | None = None
 
+    def on_mount(self) -> None:
+        """Name the key that cycles the views on the panel's border (the footer is full)."""
+        self.border_subtitle = "ctrl+e next view"
+
     def compose(self) -> ComposeResult:
         """The loss view first, then the model views."""
         with TabbedContent(id="views"):
