@@ -142,3 +142,20 @@ def test_an_export_never_writes_over_the_data_it_reads(
     assert code == 2
     assert "the file --dataset reads" in capsys.readouterr().err
     assert data.read_bytes() == before
+
+
+def test_a_session_trained_on_exports_a_script_that_carries_on_exactly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = tmp_path / "s.toml"
+    settings = ["--dataset", "xor", "--points", "24", "--recipe", "textbook", "--hidden", "3"]
+    settings += ["--optimizer", "adam", "--lr", "0.05", "--batch-size", "5", "--loss", "bce"]
+    _train_json(capsys, *settings, "--epochs", "10", "--save-session", str(session))
+    script = tmp_path / "on.py"
+    report = _train_json(
+        capsys, "--session", str(session), "--epochs", "20", "--export-script", str(script)
+    )
+    lines = _run(script)
+    epochs = [line for line in lines if line.startswith("epoch ")]
+    assert epochs[0].startswith("epoch 11: ")
+    assert [float(line.rsplit(" ", 1)[1]) for line in epochs] == report["history"]

@@ -58,7 +58,7 @@ from tui_nn.core.network import Network, Prediction
 from tui_nn.core.recipes import record as record_epoch
 from tui_nn.core.session import Session, load_session, save_session
 from tui_nn.core.split import MAX_TEST_FRACTION, PreparedData, check_test_fraction
-from tui_nn.core.training import EpochResult, Evaluation, Trainer
+from tui_nn.core.training import EpochResult, Evaluation, Trainer, TrainerState
 
 USAGE_ERROR = 2
 DIVERGED = 1
@@ -298,7 +298,7 @@ def _write_exports(
     trainer: Trainer,
     session: Session,
     data: PreparedData,
-    start: tuple[Network | None, int],
+    start: TrainerState | None,
     rows: list[list[float]],
 ) -> list[str]:
     if not requests:
@@ -308,10 +308,14 @@ def _write_exports(
         data,
         trainer.hyperparams,
         trainer.network,
-        start=start[0],
-        start_epoch=start[1],
+        start=None
+        if start is None
+        else Network(trainer.network.layer_sizes, trainer.network.activations, start.params),
+        start_epoch=0 if start is None else start.epoch,
         end_epoch=trainer.epoch,
         predict_rows=rows,
+        start_moments=None if start is None else start.moments,
+        start_steps=0 if start is None else start.optimizer_steps,
     )
     return write_exports(requests, run)
 
@@ -615,8 +619,8 @@ def _train(args: argparse.Namespace) -> int:
     if state is not None:
         # Carry on bit for bit: the learning rate and the optimiser's moments too.
         trainer.load_state(dataclasses.replace(state, params=trainer.network.params))
-    # A session trained on starts from its saved weights; a new run from the seed's draws.
-    start = (trainer.network.copy() if trainer.epoch else None, trainer.epoch)
+    # A session trained on starts from its saved state; a new run from the seed's draws.
+    start = trainer.export_state() if trainer.epoch else None
     if note:
         print(f"note: {note}", file=sys.stderr)
     record = _RunRecord(trainer.epoch, every)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Trainer
+from tui_nn.core import TUTORIAL_DATASET, Dataset, Hyperparams, Network, Trainer
 from tui_nn.core.datasets import make_dataset
 from tui_nn.core.export_run import MAX_INLINE_ROWS, ExportRun, number_rows
 from tui_nn.core.export_script import numpy_script, write_numpy_script
@@ -299,3 +299,44 @@ def test_numbers_are_written_to_read_back_to_the_same_bits(table: list[list[floa
     text = number_rows(array)
     back = np.array([[float(v) for v in ast.literal_eval(f"[{row}]")] for row in text])
     assert back.tobytes() == array.tobytes()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+def test_a_run_carried_on_with_the_optimizers_memory_continues_exactly(
+    optimizer: str, tmp_path: Path
+) -> None:
+    hp = Hyperparams(
+        recipe="textbook",
+        hidden=(4,),
+        activation="tanh",
+        loss="bce",
+        optimizer=optimizer,
+        lr=0.05,
+        epochs=25,
+        batch_size=5,
+    )
+    dataset = make_dataset("moons", points=30, seed=3)
+    data = prepare_data(dataset)
+    first = Trainer(hp, data.train)
+    list(first.run(10))
+    state = first.export_state()
+    resumed = Trainer(hp, data.train, network=first.network.copy(), epoch=10)
+    resumed.load_state(state)
+    results = list(resumed.run())
+    run = ExportRun.from_prepared(
+        dataset,
+        data,
+        hp,
+        resumed.network,
+        start=Network(first.network.layer_sizes, first.network.activations, state.params),
+        start_epoch=10,
+        end_epoch=25,
+        start_moments=state.moments,
+        start_steps=state.optimizer_steps,
+    )
+    text, _ = numpy_script(run, tmp_path / "carried.py")
+    assert "# The optimizer's memory when the session was saved at epoch 10" in text
+    printed = _run_script(run, tmp_path / "carried.py")
+    assert printed.epochs == list(range(11, 26))
+    assert printed.series["bce"] == [r.reported for r in results]
+    assert printed.rows == resumed.predict(data.train.features).probabilities.tolist()

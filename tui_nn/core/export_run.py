@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,10 @@ class ExportRun:
         start_epoch: Epochs already trained when the run started (a saved session trained on).
         end_epoch: Epochs trained at the end of the run; the same as ``start_epoch`` when it
             has not trained yet, and the script then trains the whole configured run.
+        start_moments: The optimiser's state arrays when the run started, by name (``velocity``;
+            ``m`` and ``v``), each a flat vector laid out like the network's parameters; empty
+            when they started at zero.
+        start_steps: Updates the optimiser had made when the run started (Adam).
         predict_rows: Extra rows (not standardised) whose predictions the script prints, like
             the tutorial's ``single_pt``.
         source: Where the data came from, for the script's docstring.
@@ -73,6 +77,8 @@ class ExportRun:
     start: Network | None = None
     start_epoch: int = 0
     end_epoch: int = 0
+    start_moments: Mapping[str, FloatArray] = field(default_factory=dict)
+    start_steps: int = 0
     predict_rows: tuple[tuple[float, ...], ...] = field(default=())
     source: str = ""
 
@@ -87,6 +93,8 @@ class ExportRun:
         start_epoch: int = 0,
         end_epoch: int = 0,
         predict_rows: Sequence[Sequence[float]] = (),
+        start_moments: Mapping[str, FloatArray] | None = None,
+        start_steps: int = 0,
     ) -> ExportRun:
         """Describe a run on ``dataset`` split (and maybe standardised) as ``data``.
 
@@ -104,6 +112,8 @@ class ExportRun:
             start=start,
             start_epoch=start_epoch,
             end_epoch=end_epoch,
+            start_moments=dict(start_moments or {}),
+            start_steps=start_steps,
             predict_rows=tuple(tuple(float(v) for v in row) for row in predict_rows),
             source=dataset.name,
         )

@@ -275,6 +275,7 @@ def numpy_script(run: ExportRun, path: str | os.PathLike[str] = "run.py") -> tup
             _loss_section(run),
             _backward_section(run, names),
             "\n\n" + _block(_OPTIMIZER_CODE[hp.optimizer]),
+            _carried_state(run),
             _textbook_training(run),
         ]
     parts.append(_predictions_section(run, n_out))
@@ -458,10 +459,10 @@ def _saved_weights(run: ExportRun, network: Network) -> list[str]:
         f"# The run trained on from a saved session at epoch {run.start_epoch}: it starts from",
         "# the weights saved then (the seed's initial weights were drawn before that).",
     ]
-    if run.hyperparams.optimizer != "gd":
+    if run.hyperparams.optimizer != "gd" and not _carried_moments(run):
         lines += [
-            f"# The optimizer's memory ({run.hyperparams.optimizer}) starts from zero here; if the",
-            "# workbench kept it from the saved session, the numbers differ from there on.",
+            f"# The optimizer's memory ({run.hyperparams.optimizer}) starts from zero here, as it",
+            "# did in the workbench (the session kept none).",
         ]
     weights = ",\n".join(
         "    np.array(\n        [\n"
@@ -473,6 +474,42 @@ def _saved_weights(run: ExportRun, network: Network) -> list[str]:
         f"    np.array({python_list(b.tolist())}, dtype=DTYPE)" for b in network.biases
     )
     return [*lines, f"weights = [\n{weights},\n]", f"biases = [\n{biases},\n]"]
+
+
+_STATE_NAMES = {"velocity": "velocities", "m": "moments", "v": "squares"}
+
+
+def _carried_moments(run: ExportRun) -> bool:
+    """Whether the run carried on with optimiser state the script must start from."""
+    return run.start is not None and any(name in run.start_moments for name in _STATE_NAMES)
+
+
+def _carried_state(run: ExportRun) -> str:
+    if not _carried_moments(run):
+        return ""
+    lines = [
+        "",
+        "",
+        f"# The optimizer's memory when the session was saved at epoch {run.start_epoch}: the run",
+        "# carried on with it, so the script does too.",
+        "def unflatten(flat):",
+        '    """tui-nn\'s flat layout (each weight, then each bias) as weights + biases."""',
+        "    pieces = []",
+        "    at = 0",
+        "    for p in weights + biases:",
+        "        pieces.append(flat[at : at + p.size].reshape(p.shape).copy())",
+        "        at += p.size",
+        "    return pieces",
+        "",
+        "",
+    ]
+    for name, variable in _STATE_NAMES.items():
+        if name in run.start_moments:
+            values = python_list(run.start_moments[name].tolist())
+            lines.append(f"{variable} = unflatten(np.array({values}, dtype=DTYPE))")
+    if run.hyperparams.optimizer == "adam":
+        lines.append(f"steps = {float(run.start_steps)!r}")
+    return "\n".join(lines) + "\n"
 
 
 def _forward_section() -> str:
