@@ -35,6 +35,7 @@ from tui_nn.core.history import HistorySnapshot
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.network import Network
 from tui_nn.core.training import EpochResult, TrainerState
+from tui_nn.core.weight_history import WeightSnapshots, WeightUpdate
 
 __all__ = [
     "FRAME_INTERVAL",
@@ -106,6 +107,7 @@ class Configure:
             None starts from the seed's weights at epoch 0.
         history: How to keep the history.
         past: Points to start the history with (a loaded session's), or None.
+        past_weights: Weight snapshots to start the run's past with (a loaded session's).
     """
 
     hyperparams: Hyperparams
@@ -114,6 +116,7 @@ class Configure:
     state: TrainerState | None = None
     history: HistorySettings = field(default_factory=HistorySettings)
     past: HistorySnapshot | None = None
+    past_weights: WeightSnapshots | None = None
 
 
 @dataclass(frozen=True)
@@ -162,10 +165,13 @@ class LoadState:
     Attributes:
         state: The weights, epoch, moments and learning rate to carry on from.
         past: Points to restart the history with; None keeps the history as it is.
+        past_weights: Weight snapshots to restart the run's past with; None keeps them, unless
+            ``past`` is given (then the past starts empty).
     """
 
     state: TrainerState
     past: HistorySnapshot | None = None
+    past_weights: WeightSnapshots | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,9 @@ class RunSnapshot:
             always carry them.
         epochs_run: Epochs this run has trained.
         seconds: Wall-clock seconds this run has taken.
+        weights: How the kept weight snapshots (the run's past, at the history's epochs)
+            changed since the previous event: the epochs kept and the new vectors. Apply it
+            with ``WeightSnapshots.updated``; a final event's update holds every snapshot.
     """
 
     epoch: int
@@ -203,6 +212,7 @@ class RunSnapshot:
     params: Float64Array | None
     epochs_run: int
     seconds: float
+    weights: WeightUpdate | None = None
 
     @property
     def epochs_per_second(self) -> float:
@@ -253,6 +263,7 @@ class StateReply:
         state: The trainer's full state; None when no trainer is configured.
         history: The recorded history up to ``state.epoch``.
         training: Whether a run was training when the state was taken.
+        weights: The kept weight snapshots (the run's past).
     """
 
     run_id: int
@@ -260,6 +271,7 @@ class StateReply:
     state: TrainerState | None
     history: HistorySnapshot
     training: bool
+    weights: WeightSnapshots = field(default_factory=WeightSnapshots)
 
 
 @dataclass(frozen=True)

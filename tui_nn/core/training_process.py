@@ -68,6 +68,7 @@ from tui_nn.core.protocol import (
 )
 from tui_nn.core.recipes import record
 from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.weight_history import WeightHistory, WeightSnapshots, WeightUpdate
 
 __all__ = ["CHUNK_SECONDS", "TrainingProcess", "child_main", "record_every"]
 
@@ -139,6 +140,9 @@ class _Engine:
         self.clock = clock
         self.trainer: Trainer | None = None
         self.history = DownsampledHistory()
+        # The run's past: weights at the history's recorded epochs, sent as updates.
+        self.weights = WeightHistory(0)
+        self.weights_sent = -1
         self.every = 1
         self.run: _Run | None = None
         self.last_run_id = 0
@@ -186,6 +190,7 @@ class _Engine:
                     trainer.export_state() if trainer is not None else None,
                     self.history.snapshot(),
                     self.run is not None,
+                    self.weights.snapshot(),
                 )
             )
         elif isinstance(command, Configure):
@@ -199,6 +204,8 @@ class _Engine:
             if command.past is not None:
                 self.history.clear()
                 replay(self.history, command.past)
+            if command.past is not None or command.past_weights is not None:
+                self._restart_weights(command.past_weights)
         elif isinstance(command, Shutdown):
             self._end("cancelled")
             return False
@@ -215,7 +222,17 @@ class _Engine:
         if command.past is not None:
             replay(self.history, command.past)
         self.trainer = trainer
+        self._restart_weights(command.past_weights)
         self.chunk = 1
+
+    def _restart_weights(self, past: WeightSnapshots | None) -> None:
+        assert self.trainer is not None
+        size, capacity = self.trainer.network.params.size, self.history.capacity
+        if past is not None and len(past) and past.params.shape[1] == size:
+            self.weights = WeightHistory.from_snapshots(past, capacity)
+        else:
+            self.weights = WeightHistory(size, capacity)
+        self.weights_sent = -1
 
     # -- training
 
@@ -229,6 +246,8 @@ class _Engine:
         reports_apart = recipe.records_reported
         skip = self.every - 1
         append = history.append
+        keep = self.weights.append
+        params = trainer.network.params
         step = trainer.step
         began = self.clock()
         try:
@@ -245,6 +264,7 @@ class _Engine:
                         append(result.epoch, reported=result.reported, loss=result.loss)
                     else:
                         record(history, recipe, result)
+                    keep(result.epoch, params)
         except Exception as error:  # report it as the run's end; the child carries on
             self._fail(f"training failed: {error}")
             return
@@ -269,17 +289,28 @@ class _Engine:
         if final and last is not None and run.recorded != last.epoch:
             # A run's end is on the chart whether or not the stride recorded it.
             record(self.history, trainer.recipe, last)
+            self.weights.append(last.epoch, trainer.network.params)
             run.recorded = last.epoch
         params = trainer.network.params
         weights = None
         if final or params.size * 8 <= WEIGHTS_EVERY_FRAME_BYTES or now >= run.next_weights:
             weights = params.astype(np.float64)  # always a copy
             run.next_weights = now + LARGE_WEIGHTS_INTERVAL
+        if final:
+            # A final event carries the whole past, so a receiver that dropped an update
+            # (a stale run's events) is whole again.
+            kept = self.weights.snapshot()
+            past = WeightUpdate(kept.epochs, kept)
+        else:
+            past = self.weights.update(self.weights_sent)
+        if past.epochs:
+            self.weights_sent = past.epochs[-1]
         return RunSnapshot(
             epoch=trainer.epoch,
             result=last,
             history=self.history.snapshot(),
             params=weights,
+            weights=past,
             # After a roll-back the trainer is back at an earlier epoch: count what was kept.
             epochs_run=max(trainer.epoch - run.first_epoch, 0),
             seconds=now - run.start,
