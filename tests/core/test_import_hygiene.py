@@ -47,7 +47,11 @@ def test_importing_every_core_module_loads_no_ui_package() -> None:
         "tui_nn.core.losses",
         "tui_nn.core.network",
         "tui_nn.core.optimizers",
+        "tui_nn.core.recipes",
+        "tui_nn.core.runner",
         "tui_nn.core.training",
+        "tui_nn.core.workbench",
+        "tui_nn.core.workbench_view",
     }
     assert expected <= set(report["modules"]), "module discovery found too little"
     assert report["loaded"] == [], f"tui_nn.core pulled in UI packages: {report['loaded']}"

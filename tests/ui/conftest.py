@@ -6,15 +6,14 @@ import pytest
 
 from tui_nn.core.dataset import TUTORIAL_DATASET
 from tui_nn.core.hyperparams import Hyperparams
-from tui_nn.ui.app import TuiNNApp, make_app
 
 from .pilot import WatchedApp, quiet
 
 
 @pytest.fixture
-def app() -> TuiNNApp:
+def app() -> WatchedApp:
     """The workbench as ``tui-nn`` opens it, with wall-clock figures hidden."""
-    return quiet(make_app())
+    return quiet(WatchedApp(TUTORIAL_DATASET, Hyperparams()))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from tui_nn.ui.app import TuiNNApp
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.help_screen import HelpScreen
 
-from .pilot import WatchedApp, first_progress, settle
+from .pilot import WatchedApp, exited, first_progress, settle
 
 
 async def search(pilot: Pilot[None], name: str) -> None:
@@ -62,7 +62,7 @@ async def test_every_action_runs_from_the_palette(app: TuiNNApp) -> None:
         assert isinstance(app.screen, ConfirmUnsaved)
         await pilot.press("d")
         await pilot.pause()
-        assert app._exit
+        assert exited(app)
 
 
 async def test_pause_from_the_palette(watched: WatchedApp) -> None:

@@ -15,7 +15,7 @@ from tui_nn.core.session import load_session
 from tui_nn.ui.app import TuiNNApp, make_app
 from tui_nn.ui.path_dialog import PathDialog
 
-from .pilot import quiet, run_action
+from .pilot import files_done, quiet, run_action
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ async def _export(pilot: object, app: TuiNNApp, name: str) -> PathDialog[Path] |
     assert isinstance(app.screen, PathDialog)
     app.screen.query_one("#path", Input).value = name
     await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await files_done(pilot)  # type: ignore[arg-type]
     return app.screen if isinstance(app.screen, PathDialog) else None
 
 
@@ -80,7 +80,7 @@ async def test_a_session_trained_on_exports_from_its_saved_weights(in_tmp: Path)
         assert isinstance(first.screen, PathDialog)
         first.screen.query_one("#path", Input).value = "work.toml"
         await pilot.press("enter")
-        await pilot.pause()
+        await files_done(pilot)
     path = in_tmp / "work.toml"
     again = quiet(make_app(session=load_session(path), session_path=path))
     async with again.run_test(size=(100, 30)) as pilot:

@@ -29,9 +29,7 @@ async def test_a_bad_learning_rate_blocks_training_with_its_rule(app: TuiNNApp) 
         await pilot.pause()
         assert app.phase == "ready"
         assert app.trainer.epoch == 0
-        assert any(
-            "learning rate must be a finite number > 0" in n.message for n in app._notifications
-        )
+        assert any("learning rate must be a finite number > 0" in n for n in app.notices)
 
         lr.value = "0.1"
         await pilot.pause()
@@ -51,7 +49,7 @@ async def test_a_bad_learning_rate_blocks_training_with_its_rule(app: TuiNNApp) 
         await pilot.pause()
         assert app.phase == "failed"
         assert "Diverged · epoch" in app.status_bar.text
-        assert any(n.message.startswith("training diverged at epoch") for n in app._notifications)
+        assert any(n.startswith("training diverged at epoch") for n in app.notices)
         assert all(answer.startswith("→ ") for answer in app.prediction.answers()[:2])
 
 

@@ -8,7 +8,7 @@ from tui_nn.ui.app import TuiNNApp
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.dataset_grid import RIGHT, WRONG
 
-from .pilot import WatchedApp, first_progress, run_action, settle
+from .pilot import WatchedApp, exited, first_progress, run_action, settle
 
 UNTRAINED_ANSWERS = ["→ 0.7258  class 1", "→ 0.8248  class 1", ""]
 """What the prediction pane says before training: the seed's weights, both rows class 1."""
@@ -31,6 +31,7 @@ async def test_training_the_tutorial_to_the_end_gives_its_outcomes(app: TuiNNApp
         assert "Finished · epoch 30,000 of 30,000 · mse 0.000339439" in app.status_bar.text
         assert app.chart.loss_chart.snapshot is not None
         assert app.chart.loss_chart.snapshot.latest_epoch == 30_000
+        assert not app.grid.read_only  # the run is over: the data can be edited again
 
 
 async def test_pause_step_resume_and_reset(watched: WatchedApp) -> None:
@@ -85,7 +86,7 @@ async def test_the_train_key_pauses_and_other_changes_need_a_reset(watched: Watc
         app.form.set_value("seed", "7")
         await run_action(app, "train")
         assert (app.phase, app.trainer.epoch) == ("paused", paused_at)
-        assert any("Reset" in n.message for n in app._notifications)
+        assert any("Reset" in n for n in app.notices)
         await run_action(app, "stop")
         assert app.phase == "stopped"
         await run_action(app, "reset")
@@ -113,7 +114,7 @@ async def test_a_cancelled_run_never_updates_the_screen(watched: WatchedApp) -> 
         app.form.set_value("epochs", "1000000")
         await app.run_action("train")
         await first_progress(app)
-        stale_run = app._run_id
+        stale_run = app.workbench.run_id
         await run_action(app, "reset")
         app.form.set_value("epochs", "300")
         await run_action(app, "train")
@@ -139,11 +140,11 @@ async def test_quitting_while_training_cancels_the_run(watched: WatchedApp) -> N
         assert isinstance(app.screen, ConfirmUnsaved)
         await pilot.press("d")
         await pilot.pause()
-        assert app._exit
+        assert exited(app)
     # The worker thread notices the cancellation at its next epoch; joining the pool proves it
     # ended long before its billion epochs.
     await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), 10)
-    assert app._worker is not None and app._worker.is_cancelled
+    assert app.runner.worker is not None and app.runner.worker.is_cancelled
     assert trainer.epoch < 1_000_000_000
 
 

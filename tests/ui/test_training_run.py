@@ -9,9 +9,10 @@ from textual.message import Message
 from tui_nn.core.dataset import TUTORIAL_DATASET
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.runner import record_every
 from tui_nn.core.training import Trainer
 from tui_nn.ui.messages import EpochsCompleted, TrainingFailed, TrainingFinished
-from tui_nn.ui.training_run import RunControl, record_every, run_training
+from tui_nn.ui.training_run import RunControl, run_training
 
 
 def train(

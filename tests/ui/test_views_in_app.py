@@ -17,7 +17,7 @@ from tui_nn.ui.every_input import EveryInput
 from tui_nn.ui.network_view import NetworkView
 from tui_nn.ui.path_dialog import PathDialog
 
-from .pilot import quiet, run_action
+from .pilot import files_done, quiet, run_action
 
 SIZE = (120, 40)
 SPIRAL = Hyperparams(
@@ -171,7 +171,7 @@ async def test_the_past_is_saved_and_opened_with_the_session(
         assert isinstance(app.screen, PathDialog)
         app.screen.query_one("#path", Input).value = "run"
         await pilot.press("enter")
-        await pilot.pause()
+        await files_done(pilot)
     session = load_session(tmp_path / "run.toml")
     assert session.snapshots is not None and len(session.snapshots) > 10
     assert set(session.snapshots.epochs) <= set(session.history_epochs)

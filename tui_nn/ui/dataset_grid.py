@@ -21,7 +21,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -168,23 +167,14 @@ class DatasetGrid(ScrollView, can_focus=True):
         return self.table.n_rows
 
     @property
-    def column_keys(self) -> list[str]:
-        """Column keys left to right: ``feature:0``..., ``label``, ``output``, ``mark``."""
-        return list(self._keys)
-
-    @property
     def column_titles(self) -> list[str]:
         """Column headings left to right."""
         return list(self._titles)
 
     @property
-    def cursor_coordinate(self) -> Coordinate:
-        """The cursor's row and column (both 0-based)."""
-        return Coordinate(self._cursor_row, self._cursor_column)
-
-    @cursor_coordinate.setter
-    def cursor_coordinate(self, value: Coordinate) -> None:
-        self.move_cursor(row=value.row, column=value.column)
+    def cursor_row(self) -> int:
+        """The row under the cursor (0-based)."""
+        return self._cursor_row
 
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
         """Put the cursor on a cell (clamped to the grid) and scroll it into view."""
@@ -313,11 +303,6 @@ class DatasetGrid(ScrollView, can_focus=True):
 
     # What it shows -------------------------------------------------------------------------
 
-    @property
-    def dataset(self) -> Dataset:
-        """The data as a dataset (raises ``TuiNNError`` when it is not usable yet)."""
-        return self.table.to_dataset()
-
     def to_dataset(self) -> Dataset:
         """The dataset this grid shows.
 
@@ -353,10 +338,6 @@ class DatasetGrid(ScrollView, can_focus=True):
         """
         self._prediction = prediction
         self.refresh()
-
-    def count_right(self, prediction: Prediction) -> int:
-        """How many rows ``prediction`` gets right."""
-        return int((prediction.classes == self.table.to_dataset().labels).sum())
 
     # Moving ------------------------------------------------------------------------------------
 

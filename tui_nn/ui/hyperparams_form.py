@@ -23,6 +23,8 @@ from tui_nn.core.losses import LOSSES
 from tui_nn.core.optimizers import OPTIMIZERS
 from tui_nn.core.recipes import RECIPES
 from tui_nn.core.split import MAX_TEST_FRACTION
+from tui_nn.core.workbench import DATA_LABELS
+from tui_nn.core.workbench_view import Settings
 from tui_nn.ui.messages import DataSettingsChanged
 
 
@@ -84,7 +86,6 @@ ORDER: tuple[str, ...] = (
 DATA_FIELDS: tuple[str, ...] = ("test_split", "normalize")
 """How the data is used, below the hyperparameters: the test share and standardisation."""
 
-DATA_LABELS: dict[str, str] = {"test_split": "test split %", "normalize": "standardise"}
 
 NORMALIZE_CHOICES: tuple[str, ...] = ("no", "yes")
 
@@ -165,15 +166,27 @@ class HyperparamsForm(Widget):
         normalize = str(self.query_one("#hp-normalize", Select).value)
         return {"test_split": split, "normalize": normalize}
 
-    def to_data_settings(self) -> tuple[float, bool]:
-        """``(test fraction, standardise)`` as on screen.
+    def data_settings(self) -> tuple[float, bool]:
+        """``(test fraction, standardise)`` as on screen, without showing any error.
 
         Raises:
-            TuiNNError: ``field="test_split"`` for a bad percentage (shown beside it too).
+            TuiNNError: ``field="test_split"`` for a bad percentage.
         """
-        self.show_errors()
         texts = self.data_texts()
         return parse_test_percent(texts["test_split"]), texts["normalize"] == "yes"
+
+    def to_settings(self) -> Settings:
+        """Every setting on screen, checked once (each error shown beside its field).
+
+        Raises:
+            TuiNNError: for the first field that breaks a rule.
+        """
+        found = self.show_errors()
+        if found:
+            name = next(name for name in (*ORDER, *DATA_FIELDS) if name in found)
+            raise TuiNNError(found[name], field=name)
+        test_split, normalize = self.data_settings()
+        return Settings(Hyperparams.from_text(self.texts()), test_split, normalize)
 
     def load(self, hyperparams: Hyperparams, test_split: float, normalize: bool) -> None:
         """Put every setting on screen (a session opened, or the model switched for new data)."""

@@ -7,47 +7,11 @@ drop a stale run's messages after a reset or restart. ``DataEdited`` comes from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui_nn.core.history import HistorySnapshot
-from tui_nn.core.network import Network
-from tui_nn.core.training import EpochResult
-from tui_nn.core.weight_history import WeightSnapshots
-
-FinishReason = Literal["completed", "paused", "stopped", "cancelled"]
-"""Why a run ended without failing: it ran all its epochs, or the user paused or stopped it,
-or it was cancelled (reset, a newer run, or quitting)."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a run stands: a snapshot the UI may keep, sharing nothing with the worker.
-
-    Attributes:
-        epoch: Epochs the model has completed (over every run since the last reset).
-        result: The last finite epoch's result, or None if this run trained no epoch yet.
-        history: A downsampled copy of every value recorded since the last reset.
-        network: A copy of the weights after ``epoch`` epochs.
-        epochs_run: Epochs this run has trained so far.
-        seconds: Wall-clock seconds this run has taken so far.
-        weights: The weights kept at the history's epochs since the last reset (the run's past).
-    """
-
-    epoch: int
-    result: EpochResult | None
-    history: HistorySnapshot
-    network: Network
-    epochs_run: int
-    seconds: float
-    weights: WeightSnapshots = field(default_factory=WeightSnapshots)
-
-    @property
-    def epochs_per_second(self) -> float:
-        """This run's training speed, 0 before any time has passed."""
-        return self.epochs_run / self.seconds if self.seconds > 0 else 0.0
+from tui_nn.core.runner import FinishReason, Progress
 
 
 @dataclass

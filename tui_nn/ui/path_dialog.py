@@ -1,7 +1,8 @@
 """A keyboard file picker: a path field with Tab completion, used for every open and save.
 
 The dialog does not know what a file means: the caller passes ``action``, which opens or
-writes the chosen file and raises ``TuiNNError`` when it cannot. An error is shown inside the
+writes the chosen file and raises ``TuiNNError`` when it cannot. It runs in a thread worker
+(group ``files``), so a slow disk never freezes the screen. An error is shown inside the
 dialog, which stays open with the path as typed, so the user fixes the path and tries again;
 only a success closes it (with whatever ``action`` returned). Saving over an existing file
 asks for a second Enter first.
@@ -29,6 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui_nn.core.errors import TuiNNError
+from tui_nn.ui.file_work import in_thread
 
 __all__ = ["PathChoice", "PathDialog", "PathInput", "complete_path", "read_header"]
 
@@ -268,7 +270,7 @@ class PathDialog(ModalScreen[ResultT | None], Generic[ResultT]):
                 with Horizontal(id="path-label-row"):
                     yield Label("Label column")
                     yield Select[str]([], prompt="last column", id="path-label")
-            yield Static("", id="path-error")
+            yield Static("", id="path-error", markup=False)  # errors quote [table] keys
             with Horizontal(id="path-buttons"):
                 yield Button(self._button, id="path-ok", variant="primary")
                 yield Button("Cancel", id="path-cancel")
@@ -352,7 +354,17 @@ class PathDialog(ModalScreen[ResultT | None], Generic[ResultT]):
                 self._confirmed = choice.path
                 self._show_error(f"{choice.path.name} exists: Enter again replaces it")
                 return
-            result = self._action(choice)
+        except TuiNNError as error:
+            self._show_error(str(error))
+            return
+        self.run_worker(self._act(choice), exclusive=True, group="path-ok", exit_on_error=False)
+
+    async def _act(self, choice: PathChoice) -> None:
+        """Open or write the file off the UI thread; close with the result, or show why not."""
+        self._show_error("")
+        doing = f"{self._title.lower()}: {choice.path.name}"
+        try:
+            result = await in_thread(self.app, lambda: self._action(choice), doing)
         except TuiNNError as error:
             self._show_error(str(error))
             return

@@ -1,9 +1,11 @@
-"""The body of the training worker: train, record, report, and always say how it ended.
+"""Training in a background thread: the runner the workbench starts and cancels runs through.
 
-``run_training`` is a plain function so it can be read (and tested) apart from Textual's worker
-machinery; ``TuiNNApp`` calls it from a ``@work(thread=True)`` method. It owns the ``Trainer``
-and the ``DownsampledHistory`` it is given for the whole run: the UI keeps its hands off both
-until the run's final message arrives.
+``ThreadRunner`` is the workbench's ``Runner``: each run goes to a Textual thread worker whose
+body is ``run_training``, a plain function so it can be read (and tested) apart from Textual's
+worker machinery. The run owns the ``Trainer`` and the ``DownsampledHistory`` it is given until
+its final message: the UI keeps its hands off both until then. Every event is a message
+(``EpochsCompleted``, then one ``TrainingFinished`` or ``TrainingFailed``) tagged with the run's
+id; the app hands each to the workbench.
 """
 
 from __future__ import annotations
@@ -11,24 +13,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any
 
+from textual.app import App
 from textual.message import Message
+from textual.worker import Worker, get_current_worker
 
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.recipes import record
+from tui_nn.core.runner import CancelReason, FinishReason, Progress, RunRequest
 from tui_nn.core.training import EpochResult, Trainer
-from tui_nn.core.weight_history import WeightHistory, WeightSnapshots
-from tui_nn.ui.messages import (
-    EpochsCompleted,
-    FinishReason,
-    Progress,
-    TrainingFailed,
-    TrainingFinished,
-)
-
-CancelReason = Literal["paused", "stopped", "cancelled"]
-"""Why the UI cancels a run."""
+from tui_nn.core.weight_history import WeightHistory
+from tui_nn.ui.messages import EpochsCompleted, TrainingFailed, TrainingFinished
 
 PROGRESS_INTERVAL = 0.25
 """Seconds between progress reports: four chart redraws a second keep training near full speed
@@ -77,49 +73,6 @@ class RunControl:
             return True
 
 
-def record_every(target_epochs: int, capacity: int) -> int:
-    """How many epochs apart to record, so a run of ``target_epochs`` still fills the history.
-
-    The history keeps at most ``capacity`` evenly spaced points however many it is given, and
-    recording costs about a microsecond: a real share of a fast epoch. Recording every k-th
-    epoch (a power of two, fixed for the history's life so the spacing stays even) while still
-    giving the history at least four times its capacity loses nothing the chart can show.
-    """
-    every = 1
-    while target_epochs // (every * 2) >= 4 * capacity:
-        every *= 2
-    return every
-
-
-def make_progress(
-    trainer: Trainer,
-    history: DownsampledHistory,
-    result: EpochResult | None,
-    epochs_run: int,
-    seconds: float,
-    weights: WeightHistory | None = None,
-) -> Progress:
-    """Copy where a run stands into a ``Progress`` the UI may keep (call it from the run's owner).
-
-    Args:
-        trainer: The model and its epoch count.
-        history: The values recorded so far.
-        result: The run's last finite result, if any.
-        epochs_run: Epochs this run trained.
-        seconds: How long this run took so far.
-        weights: The weight snapshots kept at the history's epochs, if any are kept.
-    """
-    return Progress(
-        epoch=trainer.epoch,
-        result=result,
-        history=history.snapshot(),
-        network=trainer.network.copy(),
-        epochs_run=epochs_run,
-        seconds=seconds,
-        weights=weights.snapshot() if weights is not None else WeightSnapshots(),
-    )
-
-
 def run_training(
     trainer: Trainer,
     history: DownsampledHistory,
@@ -165,7 +118,7 @@ def run_training(
             record(history, recipe, last)
             if weights is not None:
                 weights.append(last.epoch, trainer.network.params)
-        return make_progress(trainer, history, last, done, clock() - start, weights)
+        return Progress.of(trainer, history, last, done, clock() - start, weights)
 
     # The loop runs once per epoch, so it keeps to local names and plain comparisons.
     append = history.append
@@ -199,3 +152,61 @@ def run_training(
         post(TrainingFailed(run_id, f"training failed: {error}", progress(final=True)))
         return
     post(TrainingFinished(run_id, "completed", progress(final=True)))
+
+
+class ThreadRunner:
+    """Runs each training run in a thread worker of ``app``; its events come back as messages.
+
+    Only one run trains at a time: starting one replaces (cancels) any other.
+    """
+
+    def __init__(self, app: App[Any], interval: float = PROGRESS_INTERVAL) -> None:
+        self._app = app
+        self._interval = interval
+        self._run: RunRequest | None = None
+        self._control = RunControl()
+        self.worker: Worker[None] | None = None
+        """The current run's worker (None before the first run)."""
+
+    def start(self, run: RunRequest) -> None:
+        """Train ``run`` in a new thread worker."""
+        self._run = run
+        control = self._control = RunControl()
+        post = self._app.post_message
+        interval = self._interval
+
+        def body() -> None:
+            worker = get_current_worker()
+            run_training(
+                run.trainer,
+                run.history,
+                run.epochs,
+                run.run_id,
+                post=post,
+                is_cancelled=lambda: worker.is_cancelled,
+                control=control,
+                interval=interval,
+                every=run.every,
+                weights=run.weights,
+            )
+
+        self.worker = self._app.run_worker(
+            body,
+            thread=True,
+            exclusive=True,
+            group="training",
+            exit_on_error=False,
+            description="train",
+        )
+
+    def cancel(self, reason: CancelReason) -> None:
+        """End the current run within an epoch; its final message gives ``reason``."""
+        self._control.request(reason)
+        self._app.workers.cancel_group(self._app, "training")
+        # A worker cancelled before its function began never runs it (Textual drops it, or
+        # the start handshake turns it away), so it cannot send the run's final message:
+        # send it here instead. Once the function has begun, it sends its own.
+        run = self._run
+        if run is not None and self._control.abandon():
+            progress = Progress.of(run.trainer, run.history, run.result, weights=run.weights)
+            self._app.post_message(TrainingFinished(run.run_id, reason, progress))

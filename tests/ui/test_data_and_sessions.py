@@ -18,7 +18,7 @@ from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.dataset_picker import DatasetPicker
 from tui_nn.ui.path_dialog import PathDialog
 
-from .pilot import quiet, run_action
+from .pilot import exited, files_done, quiet, run_action, type_path
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "example.csv"
 STALE = "the model is stale until Train or Reset"
@@ -29,15 +29,6 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Dialogs start in the working directory: make it a fresh one."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-async def type_path(pilot: object, app: TuiNNApp, text: str) -> None:
-    """Replace the open path dialog's text with ``text`` and press Enter."""
-    assert isinstance(app.screen, PathDialog)
-    field = app.screen.query_one("#path", Input)
-    field.value = text
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_edit_a_cell_then_undo_and_redo_it(app: TuiNNApp) -> None:
@@ -186,12 +177,12 @@ async def test_quitting_with_unsaved_changes_asks_first(
         await pilot.press({"cancel": "escape", "discard": "d", "save": "s"}[answer])
         await pilot.pause()
         if answer == "cancel":
-            assert not app._exit and app.grid.table.value(0, 0) == 1.0
+            assert not exited(app) and app.grid.table.value(0, 0) == 1.0
             return
         if answer == "save":
-            assert not app._exit  # where to? The session has no file yet
+            assert not exited(app)  # where to? The session has no file yet
             await type_path(pilot, app, "mine")
-        assert app._exit
+        assert exited(app)
     if answer == "save":
         saved = load_session(in_tmp / "mine.toml")
         assert saved.dataset.features[0, 0] == 1.0
@@ -201,7 +192,7 @@ async def test_quitting_with_nothing_changed_does_not_ask(app: TuiNNApp) -> None
     async with app.run_test() as pilot:
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert app._exit
+        assert exited(app)
 
 
 async def test_save_then_open_again_gives_the_same_workbench(app: TuiNNApp, in_tmp: Path) -> None:
@@ -211,7 +202,7 @@ async def test_save_then_open_again_gives_the_same_workbench(app: TuiNNApp, in_t
         app.form.set_value("epochs", "500")
         await run_action(app, "train")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await files_done(pilot)
         await type_path(pilot, app, "work")
         assert not app.has_unsaved_changes
         weights = app.trainer.network.params.copy()
@@ -219,7 +210,7 @@ async def test_save_then_open_again_gives_the_same_workbench(app: TuiNNApp, in_t
         # Saving again goes to the same file without asking.
         app.form.set_value("lr", "0.1")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await files_done(pilot)
         assert not isinstance(app.screen, PathDialog) and not app.has_unsaved_changes
     path = in_tmp / "work.toml"
     assert load_session(path).hyperparams.lr == 0.1

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from tui_nn.core.csv_io import load_csv
 from tui_nn.core.dataset import Dataset
@@ -18,6 +18,8 @@ from tui_nn.ui.cell_editor import CellEditor
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.dataset_picker import DatasetPicker, describe_defaults
 from tui_nn.ui.path_dialog import PathChoice, PathDialog, complete_path, read_header
+
+from .pilot import files_done
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "example.csv"
 
@@ -116,17 +118,19 @@ async def test_tab_completes_and_a_failed_open_keeps_the_dialog(files: Path) -> 
         await pilot.pause()
         assert field.value == "data/flowers.csv"
         await pilot.press("enter")  # one column: no feature columns, an error
-        await pilot.pause()
+        await files_done(pilot)
         assert "flowers.csv: the file has a header row (x) but no data rows" in dialog.error
         assert host.screen is dialog and host.results == []
         field.value = "data/fruit.csv"
         await pilot.pause()
         assert dialog.error == ""
         select = dialog.query_one("#path-label", Select)
-        assert [str(option[0]) for option in select._options[1:]] == ["a", "b", "fruit"]
+        overlay = select.query_one(OptionList)  # the list the Select drops down
+        offered = [overlay.get_option_at_index(i).prompt for i in range(overlay.option_count)]
+        assert [str(prompt) for prompt in offered[1:]] == ["a", "b", "fruit"]
         select.value = "fruit"
         await pilot.press("enter")  # focus is still on the path field
-        await pilot.pause()
+        await files_done(pilot)
     assert opened == [PathChoice(files / "data" / "fruit.csv", "fruit")]
     assert len(host.results) == 1 and host.results[0].class_names == ("apple", "pear")
 
@@ -150,7 +154,7 @@ async def test_saving_over_a_file_needs_a_second_enter_and_adds_the_suffix(files
         assert "old.toml exists: Enter again replaces it" in dialog.error
         assert (files / "old.toml").read_text() == "old"
         await pilot.press("enter")
-        await pilot.pause()
+        await files_done(pilot)
     assert saved == [files / "old.toml"]
     assert host.results == [files / "old.toml"]
 
@@ -216,12 +220,12 @@ async def test_picker_makes_the_chosen_dataset_with_typed_points_and_noise() -> 
         picker.query_one("#picker-points", Input).value = "3"
         picker.query_one("#picker-noise", Input).value = "0.2"
         await pilot.press("enter")
-        await pilot.pause()
+        await files_done(pilot)
         assert "points must be a whole number from 4 to 100000, got 3" in picker.error
         assert host.results == []
         picker.query_one("#picker-points", Input).value = "50"
         await pilot.press("enter")
-        await pilot.pause()
+        await files_done(pilot)
     (dataset,) = host.results
     assert dataset.name == "circle" and dataset.n_rows == 50
     expected = make_dataset("circle", 50, 0.2, 3)
