@@ -117,7 +117,7 @@ def test_torch_predicts_like_the_workbench_and_trains_on_like_the_engine(
     assert written == [str(tmp_path / "model_weights.npz"), str(script)]
     before, after, epochs = _run(script, MORE_EPOCHS)
     expected = trainer.predict(features).probabilities
-    tolerance = 1e-6 if hp.dtype == "float64" else 1e-5
+    tolerance = 1e-6
     np.testing.assert_allclose(before, expected, rtol=0, atol=tolerance)
     assert epochs == list(range(hp.epochs + 1, hp.epochs + MORE_EPOCHS + 1))
     # Trained on from the same weights with a fresh optimizer, as the script's optimizer is.

@@ -266,7 +266,7 @@ def _loss_and_optimizer(run: ExportRun) -> str:
     decay = "0.0" if hp.training_recipe.tutorial_rule else "L2"
     optimizer = _OPTIMIZERS[hp.optimizer]
     state = (
-        "# The optimizer's memory starts from zero: tui-nn's ends with the run.\n"
+        "# The optimizer's memory starts from zero: this export carries the weights only.\n"
         if hp.optimizer != "gd"
         else ""
     )
