@@ -90,3 +90,13 @@ async def test_a_session_trained_on_exports_from_its_saved_weights(in_tmp: Path)
     script = (in_tmp / "more.py").read_text(encoding="utf-8")
     assert "START_EPOCH = 30" in script and "EPOCHS = 20" in script
     assert "# The run trained on from a saved session at epoch 30" in script
+
+
+async def test_another_ending_is_refused_naming_every_format(app: TuiNNApp, in_tmp: Path) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.form.set_value("epochs", "20")
+        await run_action(app, "train")
+        dialog = await _export(pilot, app, "model.txt")
+        assert dialog is not None
+        assert ".py (a NumPy script; NAME_torch.py for PyTorch) or .onnx" in dialog.error
+    assert list(in_tmp.iterdir()) == []

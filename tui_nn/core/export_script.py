@@ -461,8 +461,8 @@ def _saved_weights(run: ExportRun, network: Network) -> list[str]:
     ]
     if run.hyperparams.optimizer != "gd" and not _carried_moments(run):
         lines += [
-            f"# The optimizer's memory ({run.hyperparams.optimizer}) starts from zero, as the run's",
-            "# did.",
+            f"# The optimizer's memory ({run.hyperparams.optimizer}) starts from zero, as the",
+            "# run's did.",
         ]
     weights = ",\n".join(
         "    np.array(\n        [\n"

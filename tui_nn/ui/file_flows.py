@@ -216,6 +216,12 @@ class FileFlows:
 
         def write(choice: PathChoice) -> Path:
             kind = kind_for_path(choice.path)
+            if kind is None and choice.path.suffix.lower() not in (".json", ".npz"):
+                raise TuiNNError(
+                    "export as .json or .npz (the model), .py (a NumPy script; NAME_torch.py "
+                    f"for PyTorch) or .onnx, got {choice.path.name!r}",
+                    field="path",
+                )
             if kind is None:
                 export_model(
                     network,
