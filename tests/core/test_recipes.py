@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,17 @@ def test_a_textbook_session_saved_by_the_cli_has_no_reported_series(
     session = load_session(path)
     assert set(session.history) == {"loss", "test_loss"}
     assert session.history["loss"][-1] == pytest.approx(report["loss_history"][-1])
+
+
+def test_no_module_but_the_table_compares_recipe_names() -> None:
+    """Everything asks the recipe's row; a name compared elsewhere would drift from it."""
+    package = Path(__file__).resolve().parents[2] / "tui_nn"
+    compared = re.compile(r"""recipe\s*[!=]=\s*["']|["']\s*[!=]=\s*\w*recipe\b""")
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "recipes.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if compared.search(line)
+    ]
+    assert found == []

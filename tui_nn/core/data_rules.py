@@ -226,7 +226,7 @@ def estimate_training_memory(
     batch = min(hyperparams.batch_size or train_rows, train_rows)
     states = _OPTIMIZER_COPIES.get(hyperparams.optimizer, 2)
     activations = 3 * (batch + test_rows) * widths * item
-    if hyperparams.recipe == "tutorial":
+    if hyperparams.training_recipe.tutorial_rule:
         activations += (train_rows + 1) * widths * item  # the row-by-row bias steps
     rows = train_rows + test_rows
     inputs, outputs = sizes[0], sizes[-1]
@@ -272,7 +272,7 @@ def check_training_memory(
             f"{rows} rows of {sizes[0]} features need {need}; {limit}: use fewer rows",
             field="dataset",
         )
-    if estimate.activations > model and hyperparams.recipe == "textbook":
+    if estimate.activations > model and "batch_size" not in hyperparams.training_recipe.fixed:
         batch = hyperparams.batch_size or "the full batch"
         raise TuiNNError(
             f"a batch of {batch} rows through layers {'-'.join(str(n) for n in sizes)} needs "

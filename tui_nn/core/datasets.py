@@ -413,6 +413,6 @@ def fit_hyperparams(hyperparams: Hyperparams, dataset: Dataset) -> tuple[Hyperpa
     if dataset.n_classes <= 2 or hyperparams.output_activation == "softmax":
         return hyperparams, None
     changed = hyperparams.replace(recipe="textbook", output_activation="softmax", loss="ce")
-    recipe = "" if hyperparams.recipe == "textbook" else ", recipe textbook"
+    recipe = "" if changed.recipe == hyperparams.recipe else f", recipe {changed.recipe}"
     note = f"{dataset.n_classes} classes: switched to output activation softmax, loss ce{recipe}"
     return changed, note
