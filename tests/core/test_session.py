@@ -315,7 +315,11 @@ def test_mutated_session_loads_or_raises_the_project_error(
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed this path
     try:
-        session = session_from_toml(tomli_w.dumps(doc))
+        text = tomli_w.dumps(doc)
+    except TypeError:
+        return  # the edits made something TOML cannot hold (a table with a number as key)
+    try:
+        session = session_from_toml(text)
     except TuiNNError as error:
         assert error.field
     else:
