@@ -51,7 +51,7 @@ async def test_enter_walks_the_seeds_steps_in_order_moving_focus() -> None:
         assert titles[:5] == [
             "Step #1 · Variables",
             "Step #2 · Hyper-parameters",
-            "Step #3 · Activation function",
+            "Step #3 · Activation",
             "Step #4 · Training",
             "Step #5 · Outcomes",
         ]

@@ -57,7 +57,7 @@ TOUR: tuple[TourStep, ...] = (
         "np.random.seed(42)\nweights = np.random.rand(3,1)\nbias = np.random.rand(1)\nlr = 0.05",
     ),
     TourStep(
-        "Step #3 · Activation function",
+        "Step #3 · Activation",
         "#hp-output_activation",
         "left",
         "The output squashes z = x·w + b into (0, 1) with the sigmoid.",
@@ -67,8 +67,8 @@ TOUR: tuple[TourStep, ...] = (
         "Step #4 · Training",
         "#chart",
         "right",
-        "Each epoch runs forward, measures the error and moves the weights against it; the "
-        "chart follows the loss, and the Inspect step view shows one epoch's arithmetic.",
+        "Each epoch: forward, the error, the weights moved against it. The chart follows the "
+        "loss; its Inspect step view shows one epoch's arithmetic.",
         "XW = np.dot(inputs, weights)+bias\nz = sigmoid(XW)\nerror = z -labels\n"
         "z_del = error * sigmoid_derivative(z)\n"
         "weights = weights - lr*np.dot(inputs, z_del)",
