@@ -220,3 +220,10 @@ def test_a_grid_row_is_inspected_as_its_training_row_and_a_test_row_is_refused()
     inspection = inspect_grid_row(trainer, prepared.test_mask, grid_row)
     assert inspection.row == 3
     np.testing.assert_array_equal(inspection.features, prepared.train.features[3])
+
+
+def test_a_step_too_big_to_take_apart_on_the_ui_thread_is_refused() -> None:
+    big = make_dataset("moons", 3000)
+    trainer = Trainer(Hyperparams(recipe="textbook", hidden=(128, 128)), big)
+    with pytest.raises(TuiNNError, match="too big to take apart"):
+        inspect_trainer(trainer, 0)

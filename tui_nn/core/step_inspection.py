@@ -58,6 +58,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.floating]
 
+MAX_INSPECTION_WORK = 50_000_000
+"""The most row x parameter products one inspection computes (it runs on the UI thread)."""
+
 _SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "linear": "id", "softmax": "softmax"}
 
 _OUTPUT_FORMS = {
@@ -282,12 +285,18 @@ def inspect_step(
             f"{sizes}; reset to build a new one",
             field="hidden",
         )
+    rows = train.n_rows
+    batch = min(hyperparams.batch_size or rows, rows)
+    if batch * network.params.size > MAX_INSPECTION_WORK:
+        raise TuiNNError(
+            f"a step over {batch:,} rows of a {network.params.size:,}-parameter network is too "
+            "big to take apart here; try fewer rows or a smaller batch size",
+            field="row",
+        )
     dtype = network.dtype
     lr = hyperparams.lr if lr is None else lr
     x = np.ascontiguousarray(train.features, dtype=dtype)
     y = train.targets(n_out, dtype)
-    rows = train.n_rows
-    batch = min(hyperparams.batch_size or rows, rows)
     tutorial = hyperparams.training_recipe.tutorial_rule
     if batch < rows:
         order = np.arange(rows)
