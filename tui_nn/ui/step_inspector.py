@@ -90,7 +90,14 @@ def _forward(step: LayerStep, layers: int) -> list[RenderableType]:
     lines: list[RenderableType] = [
         _line((f"Layer {step.layer}", HEADING), f" · {role} · {units} unit{'s' * (units != 1)}")
     ]
-    inputs = "x" if step.layer == 1 else f"a{_sub(step.layer - 1)}"
+    # Layer 2's inputs are layer 1's activations, named by unit as the forward pass shows them.
+    n_in = step.inputs.size
+    if step.layer == 1:
+        inputs = "x"
+    elif n_in == 1:
+        inputs = "a"
+    else:
+        inputs = f"[a{_sub(1)}…a{_sub(n_in)}]"
     lines.append(Text(f" z = {inputs}·w + b,  a = {symbol}(z)", style=FORMULA))
     for unit in range(min(units, MAX_UNITS)):
         name = _unit_name(step, unit)
