@@ -48,10 +48,10 @@ async def test_ctrl_e_cycles_the_views_loss_first() -> None:
     async with app.run_test(size=SIZE) as pilot:
         assert app.chart.active_view == "view-loss"
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("ctrl+e")
             seen.append(app.chart.active_view)
-        assert seen == ["view-map", "view-every", "view-network", "view-loss"]
+        assert seen == ["view-map", "view-every", "view-network", "view-inspect", "view-loss"]
 
 
 async def test_the_palette_names_every_view_and_the_run_past() -> None:

@@ -21,7 +21,9 @@ from tui_nn.core.hyperparams import FIELDS, Hyperparams
 __all__ = [
     "MAX_KEPT_POINTS",
     "MAX_KEPT_RUNS",
+    "OUTCOME_OF_PHASE",
     "KeptRun",
+    "KeptRuns",
     "difference_label",
     "keep_run",
     "kept_run_from_history",
@@ -151,3 +153,48 @@ def kept_run_from_history(
 def keep_run(runs: Sequence[KeptRun], run: KeptRun) -> tuple[KeptRun, ...]:
     """``runs`` with ``run`` added last, the oldest dropped beyond ``MAX_KEPT_RUNS``."""
     return (*runs, run)[-MAX_KEPT_RUNS:]
+
+
+OUTCOME_OF_PHASE = {
+    "finished": "finished",
+    "stopped": "stopped",
+    "failed": "diverged",
+}
+"""How a run let go of in each phase is remembered; any other phase counts as stopped."""
+
+
+class KeptRuns:
+    """The workbench's earlier runs. A run is kept when the workbench lets go of it (Reset, a
+    fresh Train after a finished or stopped run, other data): until then it is the live curve."""
+
+    def __init__(self, runs: Sequence[KeptRun] = ()) -> None:
+        self._runs: tuple[KeptRun, ...] = tuple(runs)
+
+    @property
+    def runs(self) -> tuple[KeptRun, ...]:
+        """The kept runs, oldest first."""
+        return self._runs
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def keep(
+        self, history: HistorySnapshot | None, hyperparams: Hyperparams, dataset: str, phase: str
+    ) -> bool:
+        """Keep a run being let go of; False when it has no point to keep."""
+        if history is None or not history.epochs:
+            return False
+        outcome = OUTCOME_OF_PHASE.get(phase, "stopped")
+        run = kept_run_from_history(history, hyperparams, dataset, outcome)
+        if run is None:
+            return False
+        self._runs = keep_run(self._runs, run)
+        return True
+
+    def replace(self, runs: Sequence[KeptRun]) -> None:
+        """Take these runs instead (an opened session's)."""
+        self._runs = tuple(runs)
+
+    def clear(self) -> None:
+        """Forget every kept run."""
+        self._runs = ()

@@ -29,6 +29,7 @@ from tui_nn.core.datasets import fit_hyperparams
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
+from tui_nn.core.kept_runs import KeptRuns
 from tui_nn.core.network import Network
 from tui_nn.core.run_past import RunPast
 from tui_nn.core.runner import (
@@ -133,6 +134,7 @@ class Workbench:
         session_path: The file ctrl+s saves to.
         weights: The weights kept at the history's epochs (the run's past), or None.
         past: Which kept epoch the views show (or now).
+        kept_runs: Earlier runs' loss curves (runs compared), saved in sessions.
         run_start: Where the model's training began: its weights (None: the seed's) and epoch,
             for an export that retrains it.
     """
@@ -155,6 +157,7 @@ class Workbench:
         self._saved: tuple[object, ...] | None = None
         self._record_every = 1
         self.past = RunPast()
+        self.kept_runs = KeptRuns()
         prepared = prepare_data(dataset, test_split, normalize, hyperparams.seed)
         self._install(
             new_trainer(hyperparams, prepared), dataset, prepared, test_split, normalize, None
@@ -170,7 +173,15 @@ class Workbench:
         data_key: Hashable,
         snapshots: WeightSnapshots | None = None,
     ) -> None:
-        """Make this the model and data; forget the old run (its late events are ignored)."""
+        """Make this the model and data; forget the old run (its late events are ignored).
+
+        The old run's loss curve joins the kept runs (runs compared) if it trained.
+        """
+        old: Trainer | None = getattr(self, "trainer", None)
+        history: DownsampledHistory | None = getattr(self, "history", None)
+        if old is not None and history is not None and old.epoch:
+            trained_on: Dataset = getattr(self, "dataset", dataset)
+            self.kept_runs.keep(history.snapshot(), old.hyperparams, trained_on.name, self.phase)
         self.run_id += 1
         self.trainer = trainer
         epoch = trainer.epoch
@@ -552,6 +563,7 @@ class Workbench:
             screen.data_key,
             session.snapshots,
         )
+        self.kept_runs.replace(session.kept_runs)
         self.view.take_data(session.dataset, ready.prepared)
         self.view.clear_chart()
         if session.history_epochs:
@@ -606,7 +618,11 @@ class Workbench:
         screen = self.view.on_screen()
         settings = screen.settings
         base = Session(
-            screen.dataset, settings.hyperparams, settings.test_split, settings.normalize
+            screen.dataset,
+            settings.hyperparams,
+            settings.test_split,
+            settings.normalize,
+            kept_runs=self.kept_runs.runs,
         )
         progress = self.progress
         history: HistorySnapshot | None

@@ -213,6 +213,34 @@ ACTIONS: tuple[Action, ...] = (
         "features standardised to mean 0, std 1, or not",
     ),
     Action("focus_test_split", "Test split", "go to the share of rows held out for testing"),
+    Action(
+        "inspect_step",
+        "Inspect step",
+        "the next epoch's arithmetic for the grid's cursor row, number by number (a view in "
+        "the chart area; ctrl+n steps and it follows)",
+    ),
+    Action(
+        "compare_recipes",
+        "Compare recipes",
+        "train the tutorial and the textbook recipe from the same weights and draw both mse "
+        "curves, with the epoch each gets every row right",
+        ("ctrl+k",),
+        phases=IDLE,
+        dialog=True,
+    ),
+    Action(
+        "clear_kept_runs",
+        "Clear runs compared",
+        "forget the earlier runs drawn faintly behind the loss curve",
+        ("ctrl+x",),
+    ),
+    Action(
+        "tour",
+        "Tour",
+        "the seed tutorial's steps panel by panel, with its code, ending with Train; Esc leaves",
+        phases=IDLE,
+        dialog=True,
+    ),
 )
 """The app's actions, in footer order."""
 
@@ -252,6 +280,7 @@ VIEW_ACTIONS: dict[str, str] = {
     "show_decision_map": "view-map",
     "show_every_input": "view-every",
     "show_network": "view-network",
+    "inspect_step": "view-inspect",
 }
 """The actions that bring a view of the chart area forward, and the view's tab id."""
 

@@ -23,17 +23,18 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.hyperparams import FIELDS, Hyperparams
 from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.core.network import Network
 from tui_nn.core.runner import Progress
 from tui_nn.core.session import Session
-from tui_nn.core.split import PreparedData
+from tui_nn.core.split import PreparedData, prepare_data
+from tui_nn.core.step_inspection import inspect_grid_row
 from tui_nn.core.training import Trainer
 from tui_nn.core.workbench import OpenableSession, Phase, Workbench, check_session
 from tui_nn.core.workbench_view import Notice, OnScreen
@@ -45,7 +46,7 @@ from tui_nn.ui.actions import (
     bindings,
     help_rows,
 )
-from tui_nn.ui.chart_panel import ChartPanel
+from tui_nn.ui.chart_panel import INSPECT_VIEW, ChartPanel
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.file_flows import FileFlows
 from tui_nn.ui.file_work import FILE_GROUPS, failure_sentence
@@ -60,8 +61,11 @@ from tui_nn.ui.messages import (
     TrainingFinished,
 )
 from tui_nn.ui.prediction_pane import PredictionPane, queries_for
+from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen
 from tui_nn.ui.refresh_budget import RefreshBudget
+from tui_nn.ui.runs_compared import kept_run_curves
 from tui_nn.ui.status_bar import Status, StatusBar
+from tui_nn.ui.tour import TourScreen
 from tui_nn.ui.training_run import ThreadRunner
 
 GIL_SWITCH_INTERVAL = 0.0005
@@ -310,10 +314,130 @@ class TuiNNApp(App[None]):
         if self.workbench.past.to_now():
             self.show_now()
 
+    # Seeing how it learns: the step inspector, recipes compared, runs compared, the tour ----
+
+    def action_inspect_step(self) -> None:
+        """Bring the step inspector forward and give it focus (arrows scroll it)."""
+        self.chart.show_view(INSPECT_VIEW)
+        self._show_inspection()
+        self.chart.inspector.focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """The inspector came forward (ctrl+e, the palette): fill it."""
+        if event.pane.id == INSPECT_VIEW:
+            self._show_inspection()
+
+    def _show_inspection(self) -> None:
+        """Show the next step for the grid's cursor row, when the inspector is on show."""
+        chart = self.chart
+        if chart.active_view != INSPECT_VIEW:
+            return
+        inspector = chart.inspector
+        workbench = self.workbench
+        if workbench.busy:
+            inspector.show_message(
+                "Training… Pause (ctrl+t) or let it finish: the inspector shows the next step "
+                "of a model at rest, and ctrl+n steps it."
+            )
+            return
+        screen = self.on_screen()
+        reason = workbench.data_changed(screen)
+        if reason:
+            inspector.show_message(
+                f"The {reason}: Step (ctrl+n) or Reset (ctrl+r) trains on the data on screen, "
+                "then the inspector shows its next step."
+            )
+            return
+        changed = self._settings_pending()
+        if changed:
+            inspector.show_message(
+                f"{changed} changed on screen: the next Step (ctrl+n) or Reset applies it; "
+                "then the inspector shows the step."
+            )
+            return
+        row = self.grid.cursor_row
+        try:
+            inspection = inspect_grid_row(workbench.trainer, workbench.prepared.test_mask, row)
+        except TuiNNError as error:
+            text = str(error)
+            inspector.show_message(f"{text[:1].upper()}{text[1:]}.")
+            return
+        inspector.show(inspection, f"row {row + 1}/{self.grid.row_count}")
+
+    def _settings_pending(self) -> str:
+        """The labels of settings on screen the model does not have yet, or ''."""
+        try:
+            hyperparams = self.on_screen().settings.hyperparams
+        except TuiNNError as error:
+            return FIELDS[error.field].label if error.field in FIELDS else "A setting"
+        current = self.workbench.trainer.hyperparams
+        changed = ", ".join(
+            FIELDS[name].label
+            for name in FIELDS
+            if name != "epochs" and getattr(hyperparams, name) != getattr(current, name)
+        )
+        return changed[:1].upper() + changed[1:]
+
+    def action_compare_recipes(self) -> None:
+        """Train both recipes from the same weights on the data on screen; both curves."""
+        screen = self.on_screen()
+        try:
+            settings = screen.settings
+            prepared = prepare_data(
+                screen.dataset,
+                settings.test_split,
+                settings.normalize,
+                settings.hyperparams.seed,
+            )
+        except TuiNNError as error:
+            self.notify(str(error), title="Cannot compare", severity="error", markup=False)
+            return
+        self.push_screen(RecipeComparisonScreen(settings.hyperparams, prepared.train))
+
+    def _show_kept_runs(self) -> None:
+        """Draw the kept runs behind the loss, labelled against the settings on screen."""
+        try:
+            current = self.on_screen().settings.hyperparams
+        except TuiNNError:
+            current = self.workbench.trainer.hyperparams
+        curves = kept_run_curves(
+            self.workbench.kept_runs.runs, current, self.workbench.dataset.name
+        )
+        self.chart.show_kept_runs(curves)
+
+    def action_clear_kept_runs(self) -> None:
+        """Forget the earlier runs drawn behind the loss curve."""
+        kept = self.workbench.kept_runs
+        count = len(kept)
+        kept.clear()
+        self._show_kept_runs()
+        self.notify(
+            f"Cleared {count} earlier run{'s' * (count != 1)} from the chart."
+            if count
+            else "No earlier runs to clear."
+        )
+
+    def action_tour(self) -> None:
+        """The seed's steps, panel by panel; Enter on the last one trains."""
+        base = self.screen
+
+        def focus(selector: str) -> None:
+            target = base.query_one(selector)
+            if not target.focusable:
+                target = next((w for w in target.query("*") if w.focusable), target)
+            target.focus()
+
+        def finished(train: bool | None) -> None:
+            if train:
+                self.action_train()
+
+        self.push_screen(TourScreen(focus), finished)
+
     def on_grid_row_selected(self, message: GridRowSelected) -> None:
-        """The network view shows the activations of the row under the grid's cursor."""
+        """The network view and the step inspector follow the row under the grid's cursor."""
         if self.chart.active_view == "view-network":
             self._show_views()
+        self._show_inspection()
 
     def action_help(self) -> None:
         """Open the help screen, or close it if it is open."""
@@ -487,6 +611,7 @@ class TuiNNApp(App[None]):
         self.refresh_bindings()
         self.grid.read_only = self.workbench.busy
         self.show_status()
+        self._show_inspection()
 
     def show_model(self, network: Network) -> None:
         """Answers of ``network``: per grid row (when its inputs fit), accuracy, predictions.
@@ -561,8 +686,9 @@ class TuiNNApp(App[None]):
         self.show_status()
 
     def clear_chart(self) -> None:
-        """Forget the drawn history."""
+        """Forget the drawn history; the kept runs (runs compared) are drawn behind."""
         self.chart.clear()
+        self._show_kept_runs()
 
     def show_status(self) -> None:
         """The status line, from the workbench's figures and the model's accuracy."""

@@ -21,14 +21,19 @@ from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.ui.decision_map import DecisionMap
 from tui_nn.ui.every_input import EveryInput
-from tui_nn.ui.loss_chart import LossChart
+from tui_nn.ui.loss_chart import BackgroundCurve, LossChart
 from tui_nn.ui.network_view import NetworkView
+from tui_nn.ui.step_inspector import StepInspector
+
+INSPECT_VIEW = "view-inspect"
+"""The tab id of the step inspector."""
 
 VIEWS: dict[str, str] = {
     "view-loss": "Loss",
     "view-map": "Decision map",
     "view-every": "Every input",
     "view-network": "Network",
+    INSPECT_VIEW: "Inspect step",
 }
 """Tab ids and titles, in the order ctrl+e cycles through them."""
 
@@ -98,6 +103,8 @@ class ChartPanel(Widget):
                 yield EveryInput(id="every-input")
             with TabPane(VIEWS["view-network"], id="view-network"):
                 yield NetworkView(id="network-view")
+            with TabPane(VIEWS[INSPECT_VIEW], id=INSPECT_VIEW):
+                yield StepInspector(id="step-inspector")
 
     @property
     def tabs(self) -> TabbedContent:
@@ -119,6 +126,15 @@ class ChartPanel(Widget):
         following = ids[(ids.index(self.active_view) + 1) % len(ids)]
         self.show_view(following)
         return self.tabs.get_tab(following).label_text
+
+    @property
+    def inspector(self) -> StepInspector:
+        """The step inspector view."""
+        return self.query_one(StepInspector)
+
+    def show_kept_runs(self, curves: list[BackgroundCurve]) -> None:
+        """Draw earlier runs faintly behind the loss curve."""
+        self.loss_chart.set_background(curves)
 
     @property
     def model_views(self) -> dict[str, ModelView]:
