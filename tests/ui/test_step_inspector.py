@@ -24,14 +24,21 @@ async def test_tutorial_step_shows_both_derivatives_and_the_engines_new_weights(
     inspection = inspect_trainer(trainer, 0)
     async with InspectorApp().run_test(size=(50, 16)) as pilot:
         inspector = pilot.app.query_one(StepInspector)
-        inspector.show(inspection, "row 1 of 7")
+        inspector.show(inspection, "row 1/7")
         await pilot.pause()
         text = "\n".join(inspector.plain_lines(width=200))
-    assert "Epoch 1 · row 1 of 7 · tutorial · lr 0.05" in text
+    assert "Epoch 1 · row 1/7 · tutorial · lr 0.05" in text
     assert "z = 0×0.3745 + 1×0.9507 + 0×0.732 + 0.5987" in text
     assert "tutorial uses" in text and "textbook" in text
-    assert "σ'(σ(z)) = σ(a)(1 − σ(a))" in text and "σ'(z) = a(1 − a)" in text
-    assert "differ by +0.0674" in text
+    lines = text.splitlines()
+    # Side by side: the tutorial's derivative in the left column, the textbook's in the right.
+    names = next(line for line in lines if "σ'(σ(z))" in line)
+    assert names.index("σ'(σ(z))") < names.index("σ'(z)")
+    forms = next(line for line in lines if "= σ(a)(1 − σ(a))" in line)
+    assert forms.index("= σ(a)(1 − σ(a))") < forms.index("= a(1 − a)")
+    values = next(line for line in lines if "= 0.21187" in line)
+    assert values.index("= 0.21187") < values.index("= 0.14449")
+    assert "differ by +0.0674" in text and "δ would be" in text
     assert "b ← b − lr·δ, row by row" in text
     trainer.step()
     for index, weight in enumerate(trainer.network.weights[0][:, 0]):

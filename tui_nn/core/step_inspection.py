@@ -208,7 +208,7 @@ class StepInspection:
         """A sentence saying what the inspection covers."""
         rows = len(self.batch_rows)
         if self.full_batch:
-            return f"Epoch {self.epoch:,}: one step over all {rows:,} training rows."
+            return f"One step over all {rows:,} training rows."
         where = (
             "this row is in it"
             if self.row_batch == 1

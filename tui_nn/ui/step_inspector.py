@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -128,19 +129,21 @@ def _derivatives(
     if not tutorial_rule:
         return [Text(f" f' {step.derivative_formula} = {num(used)}")]
     textbook = float(step.textbook_derivative[unit])
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(ratio=1)
-    grid.add_column(ratio=1)
+    grid = Table.grid(padding=(0, 2), pad_edge=False)
+    grid.add_column()
+    grid.add_column()
     grid.add_row(Text("tutorial uses", style="bold"), Text("textbook", style="bold"))
-    grid.add_row(
-        Text(step.derivative_formula, style=FORMULA), Text(step.textbook_formula, style=FORMULA)
-    )
-    grid.add_row(Text(num(used, 5), style="bold"), Text(num(textbook, 5)))
+    used_name, _, used_form = step.derivative_formula.partition(" = ")
+    textbook_name, _, textbook_form = step.textbook_formula.partition(" = ")
+    grid.add_row(Text(used_name, style=FORMULA), Text(textbook_name, style=FORMULA))
+    grid.add_row(Text(f"= {used_form}", style=FORMULA), Text(f"= {textbook_form}", style=FORMULA))
+    grid.add_row(Text(f"= {num(used, 5)}", style="bold"), Text(f"= {num(textbook, 5)}"))
     gap = used - textbook
     ratio = f" (×{used / textbook:.3g})" if textbook else ""
     return [
-        grid,
-        Text(f" differ by {gap:+.3g}{ratio}; textbook δ = {num(float(step.textbook_delta[unit]))}"),
+        Padding(grid, (0, 0, 0, 1)),
+        Text(f" differ by {gap:+.3g}{ratio}"),
+        Text(f" with the textbook's, δ would be {num(float(step.textbook_delta[unit]))}"),
     ]
 
 
