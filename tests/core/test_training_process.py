@@ -258,7 +258,7 @@ def test_a_configuration_that_cannot_train_fails_and_the_process_carries_on(
     assert any(
         isinstance(event, RunFailed) and "no training rows" in event.error for event in events
     )
-    assert isinstance(final, RunFailed) and "configure first" in final.error
+    assert isinstance(final, RunFailed) and "no training rows" in final.error
     process.send(Configure(Hyperparams(), TUTORIAL_DATASET))
     _, final = until_final(process, start(process, 5))
     assert isinstance(final, RunFinished) and final.snapshot.epoch == 5

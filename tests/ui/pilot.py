@@ -104,3 +104,12 @@ async def first_progress(app: WatchedApp) -> None:
     """Wait until the current run has reported progress at least once."""
     app.progressed.clear()
     await asyncio.wait_for(app.progressed.wait(), SETTLE_TIMEOUT)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -108,6 +108,7 @@ class Configure:
         history: How to keep the history.
         past: Points to start the history with (a loaded session's), or None.
         past_weights: Weight snapshots to start the run's past with (a loaded session's).
+        frame_interval: Seconds between progress events while a run trains.
     """
 
     hyperparams: Hyperparams
@@ -117,6 +118,7 @@ class Configure:
     history: HistorySettings = field(default_factory=HistorySettings)
     past: HistorySnapshot | None = None
     past_weights: WeightSnapshots | None = None
+    frame_interval: float = FRAME_INTERVAL
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,9 @@ class RunSnapshot:
             always carry them.
         epochs_run: Epochs this run has trained.
         seconds: Wall-clock seconds this run has taken.
+        state: The trainer's full state (optimiser moments included) on a final event, so the
+            parent holds all it needs to save the run or carry it on in a new process; None on
+            progress events.
         weights: How the kept weight snapshots (the run's past, at the history's epochs)
             changed since the previous event: the epochs kept and the new vectors. Apply it
             with ``WeightSnapshots.updated``; a final event's update holds every snapshot.
@@ -212,6 +217,7 @@ class RunSnapshot:
     params: Float64Array | None
     epochs_run: int
     seconds: float
+    state: TrainerState | None = None
     weights: WeightUpdate | None = None
 
     @property
@@ -222,7 +228,7 @@ class RunSnapshot:
 
 @dataclass(frozen=True, eq=False)
 class RunProgress:
-    """A run is training: sent every ``FRAME_INTERVAL`` seconds."""
+    """A run is training: sent at once after its first chunk, then every frame interval."""
 
     run_id: int
     snapshot: RunSnapshot

@@ -13,8 +13,11 @@ from typing import Literal, Protocol
 
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
 from tui_nn.core.network import Network
-from tui_nn.core.training import EpochResult, Trainer
+from tui_nn.core.training import EpochResult, Trainer, TrainerState
 from tui_nn.core.weight_history import WeightHistory, WeightSnapshots
+
+RECORD_HORIZON = 1_000_000
+"""The longest run the history's recording stride is fitted to (see ``record_every``)."""
 
 CancelReason = Literal["paused", "stopped", "cancelled"]
 """Why the workbench cancels a run."""
@@ -36,6 +39,8 @@ class Progress:
         epochs_run: Epochs this run has trained so far.
         seconds: Wall-clock seconds this run has taken so far.
         weights: The weights kept at the history's epochs since the last reset (the run's past).
+        state: The trainer's full state at a run's end (optimiser moments too), when the run
+            trained somewhere the trainer is not (another process); None otherwise.
     """
 
     epoch: int
@@ -45,6 +50,7 @@ class Progress:
     epochs_run: int
     seconds: float
     weights: WeightSnapshots = field(default_factory=WeightSnapshots)
+    state: TrainerState | None = None
 
     @property
     def epochs_per_second(self) -> float:
@@ -118,6 +124,9 @@ def record_every(target_epochs: int, capacity: int) -> int:
     epoch (a power of two, fixed for the history's life so the spacing stays even) while still
     giving the history at least four times its capacity loses nothing the chart can show.
     """
+    # A run aiming at 10^9 epochs must still draw its first thousands live: fit the stride
+    # to a million epochs at most (the history stays bounded whatever the run's length).
+    target_epochs = min(target_epochs, RECORD_HORIZON)
     every = 1
     while target_epochs // (every * 2) >= 4 * capacity:
         every *= 2

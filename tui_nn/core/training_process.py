@@ -70,7 +70,7 @@ from tui_nn.core.recipes import record
 from tui_nn.core.training import EpochResult, Trainer
 from tui_nn.core.weight_history import WeightHistory, WeightSnapshots, WeightUpdate
 
-__all__ = ["CHUNK_SECONDS", "TrainingProcess", "child_main", "record_every"]
+__all__ = ["CHUNK_SECONDS", "TrainingProcess", "child_main"]
 
 CHUNK_SECONDS = 0.005
 """About how long the child trains between two looks at its pipe: a look costs a few
@@ -89,20 +89,6 @@ _PR_SET_PDEATHSIG = 1
 
 
 # ---------------------------------------------------------------- history
-
-
-def record_every(target_epochs: int, capacity: int) -> int:
-    """How many epochs apart to record, so a run of ``target_epochs`` still fills the history.
-
-    The history keeps at most ``capacity`` evenly spaced points however many it is given, and
-    recording costs about a microsecond: a real share of a fast epoch. Recording every k-th
-    epoch (a power of two, fixed for the history's life so the spacing stays even) while still
-    giving the history at least four times its capacity loses nothing the chart can show.
-    """
-    every = 1
-    while target_epochs // (every * 2) >= 4 * capacity:
-        every *= 2
-    return every
 
 
 def replay(history: DownsampledHistory, past: HistorySnapshot) -> None:
@@ -147,6 +133,8 @@ class _Engine:
         self.run: _Run | None = None
         self.last_run_id = 0
         self.chunk = 1
+        self.frame_interval = FRAME_INTERVAL
+        self.configure_error = ""
 
     # -- commands
 
@@ -169,7 +157,8 @@ class _Engine:
             epochs = command.epochs if isinstance(command, Start) else 1
             self.last_run_id = command.run_id
             if self.trainer is None:
-                self._send(RunFailed(command.run_id, "no model to train: configure first", None))
+                why = self.configure_error or "no model to train: configure first"
+                self._send(RunFailed(command.run_id, why, None))
                 return True
             self.run = _Run(command.run_id, max(epochs, 0), self.trainer.epoch, self.clock())
             if epochs <= 0:
@@ -213,9 +202,15 @@ class _Engine:
 
     def _configure(self, command: Configure) -> None:
         self.trainer = None  # a failure below leaves no half-built trainer behind
-        trainer = Trainer(command.hyperparams, command.train, command.test)
-        if command.state is not None:
-            trainer.load_state(command.state)
+        try:
+            trainer = Trainer(command.hyperparams, command.train, command.test)
+            if command.state is not None:
+                trainer.load_state(command.state)
+        except TuiNNError as error:
+            # Said now, and again to the next run: by then the parent may have moved on.
+            self.configure_error = str(error)
+            raise
+        self.configure_error = ""
         settings: HistorySettings = command.history
         self.history = DownsampledHistory(capacity=settings.capacity)
         self.every = settings.record_every
@@ -224,6 +219,7 @@ class _Engine:
         self.trainer = trainer
         self._restart_weights(command.past_weights)
         self.chunk = 1
+        self.frame_interval = command.frame_interval
 
     def _restart_weights(self, past: WeightSnapshots | None) -> None:
         assert self.trainer is not None
@@ -279,7 +275,7 @@ class _Engine:
         if run.remaining <= 0:
             self._end("completed")
         elif now >= run.next_frame:
-            run.next_frame = now + FRAME_INTERVAL
+            run.next_frame = now + self.frame_interval
             self._send(RunProgress(run.run_id, self._snapshot(run, now, final=False)))
 
     def _snapshot(self, run: _Run, now: float, final: bool) -> RunSnapshot:
@@ -314,6 +310,7 @@ class _Engine:
             # After a roll-back the trainer is back at an earlier epoch: count what was kept.
             epochs_run=max(trainer.epoch - run.first_epoch, 0),
             seconds=now - run.start,
+            state=trainer.export_state() if final else None,
         )
 
     def _snapshot_or_none(self) -> RunSnapshot | None:
@@ -412,6 +409,24 @@ def child_main(
 
 
 @contextlib.contextmanager
+def _stderr_into(path: str) -> Iterator[None]:
+    """Give ``sys.stderr`` a real file while a child starts.
+
+    ``spawn`` also starts multiprocessing's resource tracker, handing it ``sys.stderr``'s file
+    descriptor; in a Textual app that is a capture object without one (its ``fileno()`` is -1,
+    and the start fails). The log file serves instead, and keeps the tracker's words (if it
+    ever has any) off the app's screen.
+    """
+    saved = sys.stderr
+    with open(path, "a", encoding="utf-8") as log:
+        sys.stderr = log
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
+@contextlib.contextmanager
 def _main_module_hidden() -> Iterator[None]:
     """Start a spawned child without re-running the parent's main script in it.
 
@@ -497,7 +512,7 @@ class TrainingProcess:
             name="tui-nn training",
             daemon=True,
         )
-        with _main_module_hidden():
+        with _main_module_hidden(), _stderr_into(self._log_path):
             process.start()
         # The child holds its own ends now; ours must go, or no EOF ever reaches either side.
         events_write.close()

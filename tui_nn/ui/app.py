@@ -1,7 +1,7 @@
 """The workbench app: the panels, a ``Workbench`` controller, a training runner and file flows.
 
 The app is the composition: ``Workbench`` (``tui_nn.core.workbench``) holds the state and
-decides what each key does; ``ThreadRunner`` trains in a background thread and posts what
+decides what each key does; ``ProcessRunner`` trains in a separate process and posts what
 happens as messages; ``FileFlows`` runs the dialogs and the file reads and writes. The app
 turns keys into workbench calls, messages into workbench events, and shows what the workbench
 asks it to (it is the workbench's ``WorkbenchView``).
@@ -10,15 +10,13 @@ asks it to (it is the workbench's ``WorkbenchView``).
 from __future__ import annotations
 
 import asyncio
-import sys
-import time
 from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -50,29 +48,23 @@ from tui_nn.ui.chart_panel import INSPECT_VIEW, ChartPanel
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.file_flows import FileFlows
 from tui_nn.ui.file_work import FILE_GROUPS, failure_sentence
-from tui_nn.ui.help_screen import HelpScreen
 from tui_nn.ui.hyperparams_form import HyperparamsForm
+from tui_nn.ui.loss_chart import ChartFrame, load_plotext
 from tui_nn.ui.messages import (
     DataEdited,
     DataSettingsChanged,
     EpochsCompleted,
     GridRowSelected,
+    TrainingCrashed,
     TrainingFailed,
     TrainingFinished,
 )
 from tui_nn.ui.prediction_pane import PredictionPane, queries_for
 from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen
-from tui_nn.ui.refresh_budget import RefreshBudget
 from tui_nn.ui.runs_compared import kept_run_curves
 from tui_nn.ui.status_bar import Status, StatusBar
 from tui_nn.ui.tour import TourScreen
-from tui_nn.ui.training_run import ThreadRunner
-
-GIL_SWITCH_INTERVAL = 0.0005
-"""Seconds a thread may hold the interpreter lock while another waits (Python's default: 0.005)."""
-
-MODEL_GAP = 1.0
-"""Seconds between live updates of the grid's output column and the prediction pane."""
+from tui_nn.ui.training_run import ProcessRunner
 
 
 class TuiNNApp(App[None]):
@@ -123,14 +115,15 @@ class TuiNNApp(App[None]):
             self._opening = check_session(session, session_path)
             dataset, hyperparams = session.dataset, session.hyperparams
             test_split, normalize = session.test_split, session.normalize
-        self.runner = ThreadRunner(self)
+        self.runner = ProcessRunner(self)
+        self.runner.link.attach(draw=self._draw_ahead)
         self.workbench = Workbench(dataset, hyperparams, test_split, normalize, self.runner, self)
         self.workbench.session_path = session_path
         self.files = FileFlows(self)
         self._shown_network: Network | None = None
         self._accuracy: tuple[float | None, float | None] = (None, None)
-        self._budget = RefreshBudget()
-        self._model_shown = 0.0
+        self._frame: ChartFrame | None = None
+        self._chart_panel: ChartPanel | None = None
         self.training_settled = asyncio.Event()
         self.training_settled.set()
         self.show_wall_clock = True
@@ -169,11 +162,13 @@ class TuiNNApp(App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        """Show the untrained model's answers and the status (or the session being opened)."""
-        # The training worker runs pure Python and holds the interpreter lock; the UI thread
-        # gets it back only when the holder is asked to switch (5 ms by default), and a key
-        # press needs many such hand-overs: a short interval keeps keys answered in ~0.1 s.
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        """Show the untrained model's answers and the status (or the session being opened).
+
+        The training process starts once the first frame is on screen: warm before anyone
+        presses Train, without delaying that frame.
+        """
+        self._chart_panel = self.chart
+        self.call_after_refresh(self._start_training_process)
         self.status_bar.show_wall_clock = self.show_wall_clock
         if self._opening is not None:
             self.workbench.open(self._opening)
@@ -212,6 +207,11 @@ class TuiNNApp(App[None]):
     def phase(self) -> Phase:
         """What training is doing now."""
         return self.workbench.phase
+
+    @property
+    def training_process_pid(self) -> int | None:
+        """The pid of the process that trains (None until it has started)."""
+        return self.runner.link.pid
 
     @property
     def trainer(self) -> Trainer:
@@ -441,10 +441,15 @@ class TuiNNApp(App[None]):
 
     def action_help(self) -> None:
         """Open the help screen, or close it if it is open."""
+        from tui_nn.ui.help_screen import HelpScreen  # Markdown loads on first use, not at start
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
-            self.push_screen(HelpScreen(help_rows()))
+            # Built once and kept: composing its Markdown is most of the cost of showing it.
+            if not self.is_screen_installed("help"):
+                self.install_screen(HelpScreen(help_rows()), "help")
+            self.push_screen("help")
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes ask first. A training run stops within an epoch."""
@@ -503,29 +508,51 @@ class TuiNNApp(App[None]):
 
     # Messages -----------------------------------------------------------------------------
 
-    def on_epochs_completed(self, message: EpochsCompleted) -> None:
-        """Live progress: chart and status, and now and then the grid and predictions.
+    def _start_training_process(self) -> None:
+        """Start the warm training process and the one worker that listens to it."""
+        self.runner.link.start()
+        self._listen()
 
-        Redraws keep within the UI's share of the time (see ``RefreshBudget``); a report that
-        arrives too soon is skipped, as the next one (or the final message) carries it all.
+    @work(thread=True, exit_on_error=False, group="training-link", description="training link")
+    def _listen(self) -> None:
+        """Wait on the training process (blocking, off the UI thread); post what it says.
+
+        First it imports the chart's plotext, which the first frame did without: the first
+        chart then does not wait for it either.
         """
-        if not self.workbench.is_current(message.run_id) or not self._budget.due():
+        load_plotext()
+        self.runner.link.pump()
+
+    def on_unmount(self) -> None:
+        """The training process ends with the app (within a fraction of a second)."""
+        self.runner.close()
+
+    def on_epochs_completed(self, message: EpochsCompleted) -> None:
+        """Live progress at the process's frame rate: every panel follows the run."""
+        if not self.is_running or not self.workbench.is_current(message.run_id):
             return
-        self._budget.begin()
-        now = time.monotonic()
-        # The grid's table re-renders every cell on any change: the costliest panel.
-        model = now - self._model_shown >= MODEL_GAP
-        if model:
-            self._model_shown = now
-        self.workbench.on_progress(message.run_id, message.progress, model)
+        self._frame = message.frame if isinstance(message.frame, ChartFrame) else None
+        self.workbench.on_progress(message.run_id, message.progress, True)
 
     def on_training_finished(self, message: TrainingFinished) -> None:
         """A run ended."""
-        self.workbench.on_finished(message.run_id, message.reason, message.progress)
+        if self.is_running:
+            self.workbench.on_finished(message.run_id, message.reason, message.progress)
 
     def on_training_failed(self, message: TrainingFailed) -> None:
         """A run diverged or broke."""
-        self.workbench.on_failed(message.run_id, message.error, message.progress)
+        if self.is_running and message.progress is not None:
+            self.workbench.on_failed(message.run_id, message.error, message.progress)
+
+    def on_training_crashed(self, message: TrainingCrashed) -> None:
+        """The training process died: say so; the run ends paused at the last weights shown."""
+        if not self.is_running:
+            return
+        self.notify(message.message, title="Training process restarted", severity="error")
+        if self.workbench.is_current(message.run_id):
+            finished = self.runner.crashed(message, self.workbench.progress)
+            if finished is not None:
+                self.workbench.on_finished(finished.run_id, finished.reason, finished.progress)
 
     def on_data_edited(self, message: DataEdited) -> None:
         """An edit marks the model stale: outputs follow the new rows, Train starts afresh."""
@@ -682,8 +709,17 @@ class TuiNNApp(App[None]):
             self._shown_network = progress.network
             self._show_views()
         workbench = self.workbench
-        self.chart.show(progress.history, workbench.trainer.hyperparams, workbench.target)
+        frame, self._frame = self._frame, None
+        self.chart.show(progress.history, workbench.trainer.hyperparams, workbench.target, frame)
         self.show_status()
+
+    def _draw_ahead(self, progress: Progress) -> ChartFrame | None:
+        """Draw the loss chart for a progress report in the link's thread, not the UI's."""
+        panel = self._chart_panel
+        if panel is None:
+            return None
+        workbench = self.workbench
+        return panel.prepare(progress.history, workbench.trainer.hyperparams, workbench.target)
 
     def clear_chart(self) -> None:
         """Forget the drawn history; the kept runs (runs compared) are drawn behind."""
@@ -738,13 +774,11 @@ class TuiNNApp(App[None]):
         self.grid.table.mark_saved()
 
     def settled(self, settled: bool) -> None:
-        """Set or clear ``training_settled``; a run starting gets a fresh redraw budget."""
+        """Set or clear ``training_settled``."""
         if settled:
             self.training_settled.set()
             return
         self.training_settled.clear()
-        self._budget = RefreshBudget()
-        self._model_shown = time.monotonic()
 
 
 def _accuracy_on(network: Network, dataset: Dataset) -> float | None:

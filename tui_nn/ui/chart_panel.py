@@ -21,7 +21,7 @@ from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.ui.decision_map import DecisionMap
 from tui_nn.ui.every_input import EveryInput
-from tui_nn.ui.loss_chart import BackgroundCurve, LossChart
+from tui_nn.ui.loss_chart import BackgroundCurve, ChartFrame, LossChart, axis_end
 from tui_nn.ui.network_view import NetworkView
 from tui_nn.ui.step_inspector import StepInspector
 
@@ -78,6 +78,8 @@ def chart_titles(snapshot: HistorySnapshot, labels: dict[str, str], target: int)
 class ChartPanel(Widget):
     """Views of the run, one tab each."""
 
+    _loss_chart: LossChart | None
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home", "app.first_in_time", "Earliest", show=False),
         Binding("end", "app.back_to_now", "Now", show=False),
@@ -87,6 +89,7 @@ class ChartPanel(Widget):
         super().__init__(id=id)
         self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
         self._model: ModelSnapshot | None = None
+        self._loss_chart = None
 
     def on_mount(self) -> None:
         """Name the key that cycles the views on the panel's border (the footer is full)."""
@@ -166,17 +169,44 @@ class ChartPanel(Widget):
     @property
     def loss_chart(self) -> LossChart:
         """The loss view's chart."""
-        return self.query_one("#loss-chart", LossChart)
+        chart = self._loss_chart
+        if chart is None:
+            # Kept: ``prepare`` runs off the UI thread, where the DOM must not be queried.
+            chart = self._loss_chart = self.query_one("#loss-chart", LossChart)
+        return chart
 
-    def show(self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int) -> None:
-        """Draw the history, titled with the latest epoch and values (as many as fit)."""
+    def show(
+        self,
+        snapshot: HistorySnapshot,
+        hyperparams: Hyperparams,
+        target: int,
+        frame: ChartFrame | None = None,
+    ) -> None:
+        """Draw the history, titled with the latest epoch and values (as many as fit).
+
+        Args:
+            snapshot: The history.
+            hyperparams: The settings it was trained with (for the series' names).
+            target: The run's last epoch.
+            frame: The loss chart drawn ahead by ``prepare`` (off the UI thread), if any.
+        """
         self._shown = (snapshot, hyperparams, target)
         labels = series_labels(hyperparams)
         chart = self.loss_chart
         width = chart.size.width
         titles = chart_titles(snapshot, labels, target)
         title = next((t for t in titles if len(t) <= width), titles[-1])
-        chart.show(snapshot, title, labels)
+        x_end = axis_end(snapshot.latest_epoch, target)
+        chart.show(snapshot, title, labels, x_end=x_end, frame=frame)
+
+    def prepare(
+        self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int
+    ) -> ChartFrame:
+        """Draw the loss chart for ``show(frame=...)``; safe off the UI thread (one thread)."""
+        labels = series_labels(hyperparams)
+        titles = chart_titles(snapshot, labels, target)
+        x_end = axis_end(snapshot.latest_epoch, target)
+        return self.loss_chart.prepare(snapshot, titles, labels, x_end)
 
     def on_resize(self) -> None:
         """Fit the title to the new width (the first one may come before the first layout)."""

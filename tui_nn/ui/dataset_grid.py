@@ -21,7 +21,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -336,8 +336,30 @@ class DatasetGrid(ScrollView, can_focus=True):
             prediction: The model's prediction for the rows in order, or None to blank the
                 output column (e.g. when the model no longer fits the edited columns).
         """
-        self._prediction = prediction
-        self.refresh()
+        old, self._prediction = self._prediction, prediction
+        rows = self.row_count
+        if (
+            old is None
+            or prediction is None
+            or old.classes.shape != (rows,)
+            or prediction.classes.shape != (rows,)
+        ):
+            self.refresh()
+            return
+        # A live run updates this several times a second: repaint only the output and mark
+        # cells whose text changed, not the whole table (over SSH every cell sent counts).
+        scroll_x, scroll_y = self.scroll_offset
+        output = self._keys.index("output")
+        left = self._column_span(output)[0] - scroll_x
+        right = self._column_span(output + 1)[1] - scroll_x
+        last = min(rows, scroll_y + max(self.scrollable_content_region.height - 1, 0))
+        changed = [
+            Region(left, row - scroll_y + 1, right - left, 1)
+            for row in range(scroll_y, last)
+            if _output_text(old, row) != _output_text(prediction, row)
+        ]
+        if changed:
+            self.refresh(*changed)
 
     # Moving ------------------------------------------------------------------------------------
 
@@ -569,3 +591,12 @@ class DatasetGrid(ScrollView, can_focus=True):
         self._done(edit, structural=structural, verb="undo: " if undo else "redo: ")
         if edit.column is not None:
             self.move_cursor(column=min(edit.column, len(self._keys) - 1))
+
+
+def _output_text(prediction: Prediction, row: int) -> tuple[str, int]:
+    """What the output and mark cells of ``row`` show, as far as they change."""
+    probabilities = prediction.probabilities[row]
+    predicted = int(prediction.classes[row])
+    if probabilities.shape[0] == 1:
+        return f"{probabilities[0]:.4f}", predicted
+    return f"{probabilities[predicted]:.2f}", predicted

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import plotext
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -53,7 +52,10 @@ __all__ = [
     "LOG_Y_LABEL",
     "Y_LABEL",
     "BackgroundCurve",
+    "ChartFrame",
     "LossChart",
+    "axis_end",
+    "load_plotext",
     "render_chart",
 ]
 
@@ -130,12 +132,19 @@ _LIGHT = _Palette(
 _THEME_NAMES = {True: "tui-nn-dark", False: "tui-nn-light"}
 
 
-def _register_themes() -> None:
+@lru_cache(maxsize=1)
+def load_plotext() -> Any:  # plotext ships no type hints
+    """plotext, imported on first use with our themes registered.
+
+    Not at module import: plotext takes ~0.15 s to import (it builds its documentation), and
+    the first frame shows an empty chart that needs none of it. The app calls this in a
+    background thread once the first frame is up, so the first chart does not wait either.
+    """
+    import plotext
+
     for dark, palette in ((True, _DARK), (False, _LIGHT)):
         plotext.add_theme(_THEME_NAMES[dark], text=plotext.pixel(foreground=palette.text))
-
-
-_register_themes()
+    return plotext
 
 
 # plotext ships no type hints; its figure is an untyped object to mypy either way.
@@ -149,6 +158,7 @@ def _new_figure() -> Figure:
     Should a later plotext hide the master elsewhere, the shared figure still works (every
     redraw resets it), just not privately.
     """
+    plotext = load_plotext()
     terminal = type(plotext.terminal)()
     terminal.limit(False, False)
     return getattr(terminal, "_master", None) or plotext.figure
@@ -199,6 +209,46 @@ def _thin(count: int, target: int) -> npt.NDArray[np.intp]:
     if count <= target:
         return np.arange(count)
     return np.unique(np.linspace(0, count - 1, max(target, 2)).round().astype(np.intp))
+
+
+_AXIS_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def axis_end(latest_epoch: int, target: int) -> int:
+    """Where a live run's epoch axis ends: the next round number past ``latest_epoch``.
+
+    Round numbers 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten keep the curve over
+    80% of the width, and the axis (so every point already drawn) still for a while: between
+    two steps a frame redraws only the curve's newest end, which is what a terminal over SSH
+    has to be sent. Never past ``target``, so a finished run ends at its last epoch.
+    """
+    if latest_epoch >= target or latest_epoch < 1:
+        return max(min(latest_epoch, target), 1)
+    power = int(10 ** math.floor(math.log10(latest_epoch)))
+    for step in _AXIS_STEPS:
+        end = math.ceil(step * power)
+        if end >= latest_epoch:
+            return min(end, target)
+    return target
+
+
+@dataclass(frozen=True, eq=False)
+class ChartFrame:
+    """A chart drawn ahead of time, off the UI thread, for one size, scale and theme.
+
+    Attributes:
+        key: The chart's (width, height, log scale, dark) it was drawn for.
+        snapshot: The history drawn.
+        title: Its title row.
+        text: The chart.
+        background: The earlier runs drawn behind it.
+    """
+
+    key: tuple[int, int, bool, bool]
+    snapshot: HistorySnapshot
+    title: str
+    text: Text
+    background: tuple[BackgroundCurve, ...] = ()
 
 
 def _ticks(lower: float, upper: float, max_ticks: int, whole: bool = False) -> list[float]:
@@ -335,6 +385,7 @@ def render_chart(
     labels: Mapping[str, str] | None = None,
     figure: Figure | None = None,
     background: Sequence[BackgroundCurve] = (),
+    x_end: float | None = None,
 ) -> Text:
     """Draw a history as a chart exactly ``width`` x ``height`` cells (fewer rows if tiny).
 
@@ -348,6 +399,8 @@ def render_chart(
         labels: Legend names per series (over ``DEFAULT_LABELS``).
         figure: A plotext figure to reuse (a new private one if None).
         background: Earlier runs, drawn faintly behind the snapshot's series.
+        x_end: Where the epoch axis may end at the latest, when beyond the last point: a live
+            run's axis then grows in round steps rather than every frame (see ``axis_end``).
 
     Returns:
         Styled text: the title row, a legend row when there is room, then the plot.
@@ -395,7 +448,7 @@ def render_chart(
 
     fig = figure if figure is not None else _new_figure()
     try:
-        plot = _plot(fig, drawn, width, plot_height, log_scale, dark, faint)
+        plot = _plot(fig, drawn, width, plot_height, log_scale, dark, faint, x_end)
     except Exception as error:
         # A chart is never worth losing a training session over: a plotext failure on some
         # data we did not foresee shows as a line of text instead of an exception in the UI.
@@ -411,6 +464,7 @@ def _plot(
     log_scale: bool,
     dark: bool,
     faint: Sequence[tuple[str, int, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = (),
+    x_end: float | None = None,
 ) -> Text:
     """The plotext part: frame, ticks, axis labels, the faint earlier runs, then the series."""
     f.clear.data()
@@ -421,6 +475,8 @@ def _plot(
     everything = [*drawn, *faint]
     x_low = min(float(x[0]) for _, _, x, _ in everything)
     x_high = max(float(x[-1]) for _, _, x, _ in everything)
+    if x_end is not None and x_end > x_high:
+        x_high = x_end
     y_low = min(float(y.min()) for _, _, _, y in everything)
     y_high = max(float(y.max()) for _, _, _, y in everything)
     flat, flat_value = y_low == y_high, y_low
@@ -453,6 +509,7 @@ def _plot(
     # redraw. Fall back to draw() should a later plotext move that internal.
     signals = getattr(f, "_signals", None)
     add = getattr(signals, "_add", None) or f.draw
+    plotext = load_plotext()
     for _label, colour, x, y in faint:
         # Braille dots: a quarter of a half-block's ink, so earlier runs stay in the background.
         marker = plotext.marker("braille", pixel=plotext.pixel(foreground=colour))
@@ -512,6 +569,10 @@ class LossChart(Widget):
         self._strips_source: tuple[Text, int, Style] | None = None
         self._strips: list[Strip] = []
         self._base_style: Style | None = None
+        self._x_end: float | None = None
+        # Read by ``prepare`` in another thread: one tuple, replaced whole on the UI thread.
+        self.view: tuple[int, int, bool, bool] = (0, 0, False, True)
+        self._frame_figure: Figure | None = None
 
     @property
     def snapshot(self) -> HistorySnapshot | None:
@@ -524,7 +585,13 @@ class LossChart(Widget):
         return self._title
 
     def show(
-        self, snapshot: HistorySnapshot, title: str, labels: Mapping[str, str] | None = None
+        self,
+        snapshot: HistorySnapshot,
+        title: str,
+        labels: Mapping[str, str] | None = None,
+        *,
+        x_end: float | None = None,
+        frame: ChartFrame | None = None,
     ) -> None:
         """Show a new snapshot under a new title.
 
@@ -533,11 +600,24 @@ class LossChart(Widget):
             title: The title row, e.g. ``"epoch 120/30000  error sum 0.2418  mse 0.0273"``.
             labels: Legend names per series name, used from now on in place of earlier ones
                 (over ``DEFAULT_LABELS``); None keeps the current names.
+            x_end: Where the epoch axis may end (see ``render_chart``).
+            frame: This very chart drawn ahead by ``prepare``: used when it still fits the
+                widget, and then only the rows that changed are sent to the terminal.
         """
         self._snapshot = snapshot
         self._title = title
+        self._x_end = x_end
         if labels is not None:
             self._labels = dict(labels)
+        if (
+            frame is not None
+            and frame.snapshot is snapshot
+            and frame.background is self._background
+            and frame.key == self._key()
+        ):
+            self._text, self._text_key = frame.text, frame.key
+            self._refresh_changed_rows()
+            return
         self._text = None
         self.refresh()
 
@@ -551,6 +631,61 @@ class LossChart(Widget):
         self._background = tuple(curves)
         self._text = None
         self.refresh()
+
+    def prepare(
+        self,
+        snapshot: HistorySnapshot,
+        titles: Sequence[str],
+        labels: Mapping[str, str] | None = None,
+        x_end: float | None = None,
+    ) -> ChartFrame:
+        """Draw a chart for ``show(frame=...)`` from another thread (one thread only).
+
+        Drawing costs ~10-20 ms of Python; done here, the UI thread only swaps rows.
+
+        Args:
+            snapshot: The history.
+            titles: Titles from longest to shortest; the first that fits is used.
+            labels: Legend names per series.
+            x_end: Where the epoch axis may end.
+        """
+        key = self.view
+        background = self._background
+        width, height, log_scale, dark = key
+        title = next((t for t in titles if len(t) <= width), titles[-1] if titles else "")
+        if self._frame_figure is None:
+            self._frame_figure = _new_figure()
+        text = render_chart(
+            snapshot,
+            title,
+            width,
+            height,
+            log_scale=log_scale,
+            dark=dark,
+            labels=labels if labels is not None else self._labels,
+            figure=self._frame_figure,
+            background=background,
+            x_end=x_end,
+        )
+        return ChartFrame(key, snapshot, title, text, background)
+
+    def _key(self) -> tuple[int, int, bool, bool]:
+        width, height = self.content_size
+        return (width, height, self.log_scale, self.app.current_theme.dark)
+
+    def _refresh_changed_rows(self) -> None:
+        """Mark only the rows whose cells differ from what is on screen as dirty."""
+        old = self._strips
+        new = self._chart_strips(self._base_style or self.rich_style)
+        width = self.content_size.width
+        if len(old) != len(new):
+            self.refresh()
+            return
+        changed = [
+            Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b
+        ]
+        if changed:
+            self.refresh(*changed)
 
     def clear(self) -> None:
         """Forget the history and show the empty chart (earlier runs stay)."""
@@ -595,9 +730,9 @@ class LossChart(Widget):
         return super().render_lines(crop)
 
     def _chart_text(self) -> Text:
-        width, height = self.content_size
-        dark = self.app.current_theme.dark
-        key = (width, height, self.log_scale, dark)
+        key = self._key()
+        width, height, _, dark = key
+        self.view = key
         if self._text is None or key != self._text_key:
             if self._figure is None:
                 self._figure = _new_figure()
@@ -611,6 +746,7 @@ class LossChart(Widget):
                 labels=self._labels,
                 figure=self._figure,
                 background=self._background,
+                x_end=self._x_end,
             )
             self._text_key = key
         return self._text

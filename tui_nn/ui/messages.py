@@ -21,10 +21,12 @@ class EpochsCompleted(Message):
     Attributes:
         run_id: The run that sent it.
         progress: Where the run stands.
+        frame: The loss chart already drawn for it off the UI thread (a ``ChartFrame``).
     """
 
     run_id: int
     progress: Progress
+    frame: object | None = None
 
     def can_replace(self, message: Message) -> bool:
         """A newer progress report of the same run supersedes one still waiting in the queue."""
@@ -54,11 +56,25 @@ class TrainingFailed(Message):
         run_id: The run that sent it.
         error: A sentence for the user (for divergence, ``Divergence.message()``).
         progress: Where it stopped; after divergence the weights are the last finite ones.
+            None only until the runner fills it in (a run refused before it began).
     """
 
     run_id: int
     error: str
-    progress: Progress
+    progress: Progress | None
+
+
+@dataclass
+class TrainingCrashed(Message):
+    """The training process died (a new one has been started); the run it was training ends.
+
+    Attributes:
+        run_id: The run that was training, or the last one started.
+        message: What happened, for the user.
+    """
+
+    run_id: int
+    message: str
 
 
 @dataclass

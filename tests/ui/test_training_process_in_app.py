@@ -1,0 +1,82 @@
+"""Training runs in its own process: the same numbers, a crash survived, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+
+from tui_nn.core.dataset import TUTORIAL_DATASET
+from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.training import Trainer
+from tui_nn.ui.app import make_app
+
+from .pilot import WatchedApp, first_progress, run_action, settle
+from .pilot import process_alive as alive
+
+ADAM = Hyperparams(recipe="textbook", optimizer="adam", lr=0.05, epochs=400)
+
+
+async def test_a_run_trains_in_another_process_and_equals_an_in_process_trainer() -> None:
+    app = make_app(hyperparams=ADAM)
+    async with app.run_test(size=(100, 30)):
+        await run_action(app, "train")
+        pid = app.training_process_pid
+        assert pid is not None and pid != os.getpid()
+        assert app.phase == "finished" and app.trainer.epoch == 400
+        trainer = Trainer(ADAM, TUTORIAL_DATASET)
+        list(trainer.run())
+        assert np.array_equal(app.trainer.network.params, trainer.network.params)
+        # The optimiser's moments came back too: a session saved now carries on exactly.
+        state, expected = app.trainer.export_state(), trainer.export_state()
+        assert state.optimizer_steps == 400
+        assert all(np.array_equal(state.moments[k], expected.moments[k]) for k in ("m", "v"))
+
+
+async def test_pausing_and_stepping_go_through_the_process_bit_for_bit(
+    watched: WatchedApp,
+) -> None:
+    app = watched
+    async with app.run_test(size=(100, 30)):
+        app.form.set_value("epochs", "1000000")
+        await app.run_action("train")
+        await first_progress(app)
+        await run_action(app, "pause")
+        paused_at = app.trainer.epoch
+        await run_action(app, "step")
+        await run_action(app, "step")
+        assert app.phase == "paused" and app.trainer.epoch == paused_at + 2
+        trainer = Trainer(Hyperparams(epochs=1_000_000), TUTORIAL_DATASET)
+        list(trainer.run(paused_at + 2))
+        assert np.array_equal(app.trainer.network.params, trainer.network.params)
+
+
+async def test_a_crashed_process_is_reported_and_a_new_one_trains_on(watched: WatchedApp) -> None:
+    app = watched
+    async with app.run_test(size=(100, 30)):
+        app.form.set_value("epochs", "1000000")
+        await app.run_action("train")
+        await first_progress(app)
+        old = app.training_process_pid
+        assert old is not None
+        os.kill(old, signal.SIGKILL)
+        await settle(app)
+        assert app.phase == "paused"
+        assert any("killed by SIGKILL" in text for text in app.notices)
+        epoch = app.trainer.epoch
+        assert epoch > 0  # the last weights shown are kept
+        await run_action(app, "step")
+        assert app.trainer.epoch == epoch + 1
+        assert app.training_process_pid not in (None, old)
+
+
+async def test_no_training_process_is_left_when_the_app_quits(watched: WatchedApp) -> None:
+    app = watched
+    async with app.run_test(size=(100, 30)):
+        app.form.set_value("epochs", "1000000")
+        await app.run_action("train")
+        await first_progress(app)
+        pid = app.training_process_pid
+        assert pid is not None and alive(pid)
+    assert not alive(pid)
