@@ -1,0 +1,268 @@
+"""The live app as a user sees it: start-up, liveness while training, keys, bandwidth, speed.
+
+Drives the real ``python -m tui_nn`` through a pseudo-terminal at 120x40 (``xterm-256color``,
+truecolor; see ``live_terminal.LiveApp``) and reports the median and p95 of at least
+``SAMPLES`` samples of each:
+
+* launch to the first full frame (every panel, the status line and the footer drawn);
+* Train (ctrl+t) to the first visible progress (the status line past epoch 0);
+* the gap between visible updates of the status line while training;
+* key to visible effect while training: F1 (help opens), Esc (it closes), Tab (focus moves in
+  the form), ctrl+l (the chart's scale flips), ctrl+p / Esc (the palette opens and closes);
+* terminal bytes per second while training;
+* in-app epochs per second against the headless engine's, interleaved;
+* ctrl+q while training to the app's exit; ``kill -9`` of the app to no training process left.
+
+Targets (issue 7) are reported as PASS/MISS lines, failing only with ``TUI_NN_BENCH_STRICT=1``.
+Needs the ``bench`` extra (pyte). Run alone on a quiet machine: other work skews every number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import statistics
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyte")
+
+from tests.benchmarks.conftest import Report
+from tests.benchmarks.live_terminal import LiveApp
+from tui_nn.core.dataset import TUTORIAL_DATASET
+from tui_nn.core.hyperparams import Hyperparams
+from tui_nn.core.session import Session, save_session
+from tui_nn.core.training import Trainer
+
+SAMPLES = int(os.environ.get("TUI_NN_BENCH_SAMPLES", "20"))
+"""Samples per measurement (at least 20 for a meaningful p95)."""
+
+LONG_RUN = 1_000_000_000
+"""Epochs of a run that outlasts any measurement."""
+
+SPEED_EPOCHS = 300_000
+"""Epochs of the tutorial run timed in the app and headless (~10 s each here)."""
+
+EPOCH_IN_STATUS = re.compile(r"Training · epoch ([\d,]+) of")
+FIRST_FRAME_MARKS = ("Dataset", "Hyperparameters", "Prediction", "Ready · epoch 0", "Quit")
+HELP_MARK = "tui-nn help"  # the help screen's title line
+PALETTE_MARK = "Search for commands"
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def summary(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
+    return (
+        f"median {statistics.median(values) * scale:.0f} {unit}, p95 {p95(values) * scale:.0f} "
+        f"{unit} over {len(values)}"
+    )
+
+
+def training_epoch(app: LiveApp) -> int | None:
+    found = EPOCH_IN_STATUS.search(app.text())
+    return int(found.group(1).replace(",", "")) if found else None
+
+
+def first_frame(app: LiveApp) -> bool:
+    text = app.text()
+    return all(mark in text for mark in FIRST_FRAME_MARKS)
+
+
+@pytest.fixture(scope="module")
+def long_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session of the tutorial with a run that outlasts every measurement."""
+    path = tmp_path_factory.mktemp("live") / "long.toml"
+    save_session(Session(TUTORIAL_DATASET, Hyperparams(epochs=LONG_RUN)), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def speed_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("speed") / "speed.toml"
+    save_session(Session(TUTORIAL_DATASET, Hyperparams(epochs=SPEED_EPOCHS)), path)
+    return path
+
+
+@pytest.fixture
+def training_app(long_session: Path) -> Iterator[LiveApp]:
+    """The app at 120x40, training a long run, past its first visible progress."""
+    app = LiveApp((str(long_session),))
+    try:
+        app.wait_for(first_frame, timeout=30)
+        app.press("ctrl+t")
+        app.wait_for(lambda a: (training_epoch(a) or 0) > 0, timeout=30)
+        yield app
+    finally:
+        app.close()
+
+
+def test_launch_to_first_full_frame(report: Report) -> None:
+    times = []
+    for _ in range(SAMPLES):
+        app = LiveApp()
+        try:
+            times.append(app.wait_for(first_frame, timeout=30) - app.started)
+        finally:
+            app.close()
+    report.target("launch to first full frame", p95(times) <= 1.0, summary(times))
+
+
+def test_train_to_first_visible_progress(report: Report, long_session: Path) -> None:
+    app = LiveApp((str(long_session),))
+    times = []
+    try:
+        app.wait_for(first_frame, timeout=30)
+        for _ in range(SAMPLES):
+            pressed = app.press("ctrl+t")
+            times.append(app.wait_for(lambda a: (training_epoch(a) or 0) > 0) - pressed)
+            app.press("ctrl+r")  # reset: back to epoch 0, ready
+            app.wait_for(lambda a: "Ready · epoch 0 " in a.text())
+    finally:
+        app.close()
+    report.target("Train to first visible progress", p95(times) <= 0.3, summary(times))
+
+
+def test_visible_updates_while_training(report: Report, training_app: LiveApp) -> None:
+    app = training_app
+    seen: list[tuple[float, int]] = []
+    last = training_epoch(app)
+    deadline = time.perf_counter() + max(10.0, SAMPLES * 0.3)
+    while time.perf_counter() < deadline:
+        at = app.wait_for(lambda a, shown=last: training_epoch(a) not in (None, shown))
+        last = training_epoch(app)
+        seen.append((at, last or 0))
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(seen)]
+    report.target(
+        "gap between visible updates (5-10 fps)",
+        0.1 <= statistics.median(gaps) <= 0.2 and p95(gaps) <= 0.25,
+        summary(gaps),
+    )
+    start, end = seen[0][0], seen[-1][0]
+    rate = app.bytes_between(start, end) / (end - start)
+    report.target("terminal bytes per second while training", rate <= 15_000, f"{rate:,.0f} B/s")
+
+
+def test_keys_while_training(report: Report, training_app: LiveApp) -> None:
+    app = training_app
+    help_open: list[float] = []
+    help_close: list[float] = []
+    for _ in range(SAMPLES):
+        pressed = app.press("f1")
+        help_open.append(app.wait_for(help_shown) - pressed)
+        pressed = app.press("escape")
+        help_close.append(app.wait_for(lambda a: not help_shown(a)) - pressed)
+    report.target("F1 (help opens) while training", p95(help_open) <= 0.1, summary(help_open))
+    report.target("Esc (help closes) while training", p95(help_close) <= 0.1, summary(help_close))
+
+    log_scale: list[float] = []
+    for _ in range(SAMPLES):
+        before = "log10" in app.text()
+        pressed = app.press("ctrl+l")
+        log_scale.append(app.wait_for(lambda a, b=before: ("log10" in a.text()) != b) - pressed)
+    report.target("ctrl+l (scale flips) while training", p95(log_scale) <= 0.1, summary(log_scale))
+
+    form = form_region(app)
+    tab: list[float] = []
+    for _ in range(SAMPLES):
+        before = app.region(*form)
+        pressed = app.press("tab")
+        tab.append(app.wait_for(lambda a, b=before: a.region(*form) != b) - pressed)
+    report.target("Tab (focus moves) while training", p95(tab) <= 0.1, summary(tab))
+
+    palette: list[float] = []
+    for _ in range(SAMPLES):
+        pressed = app.press("ctrl+p")
+        palette.append(app.wait_for(lambda a: PALETTE_MARK in a.text()) - pressed)
+        app.press("escape")
+        app.wait_for(lambda a: PALETTE_MARK not in a.text())
+    report.target("ctrl+p (palette opens) while training", p95(palette) <= 0.1, summary(palette))
+
+
+def help_shown(app: LiveApp) -> bool:
+    return HELP_MARK in app.text()
+
+
+def form_region(app: LiveApp) -> tuple[int, int, int, int]:
+    """Rows and columns of the hyperparameters panel (only focus changes it while training)."""
+    lines = app.text().splitlines()
+    top = next(index for index, line in enumerate(lines) if "Hyperparameters" in line)
+    left = lines[top].index("Hyperparameters") - 2
+    return top + 1, len(lines) - 4, max(left, 0), app.columns // 2
+
+
+def test_in_app_speed_against_headless(report: Report, speed_session: Path) -> None:
+    in_app: list[float] = []
+    headless: list[float] = []
+    for _ in range(max(3, SAMPLES // 5)):
+        trainer = Trainer(Hyperparams(epochs=SPEED_EPOCHS), TUTORIAL_DATASET)
+        began = time.perf_counter()
+        for _result in trainer.run():
+            pass
+        headless.append(SPEED_EPOCHS / (time.perf_counter() - began))
+        app = LiveApp((str(speed_session),))
+        try:
+            app.wait_for(first_frame, timeout=30)
+            pressed = app.press("ctrl+t")
+            done = app.wait_for(lambda a: "Finished" in a.text(), timeout=600)
+            in_app.append(SPEED_EPOCHS / (done - pressed))
+        finally:
+            app.close()
+    ratio = statistics.median(in_app) / statistics.median(headless)
+    report.target(
+        "in-app speed vs headless",
+        ratio >= 0.95,
+        f"{ratio:.2f}x (app median {statistics.median(in_app):,.0f} epochs/s, headless "
+        f"{statistics.median(headless):,.0f}, {len(in_app)} interleaved rounds)",
+    )
+
+
+def test_quit_and_kill_while_training(report: Report, long_session: Path) -> None:
+    quits: list[float] = []
+    for _ in range(max(5, SAMPLES // 4)):
+        app = LiveApp((str(long_session),))
+        app.wait_for(first_frame, timeout=30)
+        app.press("ctrl+t")
+        app.wait_for(lambda a: (training_epoch(a) or 0) > 0, timeout=30)
+        took = app.close()
+        quits.append(took if took is not None else float("inf"))
+    report.target("ctrl+q while training to exit", p95(quits) <= 0.5, summary(quits))
+
+    leftovers: list[float] = []
+    for _ in range(max(5, SAMPLES // 4)):
+        app = LiveApp((str(long_session),))
+        app.wait_for(first_frame, timeout=30)
+        app.press("ctrl+t")
+        app.wait_for(lambda a: (training_epoch(a) or 0) > 0, timeout=30)
+        children = child_pids(app.process.pid)
+        killed = time.perf_counter()
+        app.kill()
+        while any(alive(pid) for pid in children) and time.perf_counter() - killed < 10:
+            time.sleep(0.01)
+        leftovers.append(time.perf_counter() - killed)
+    report.target(
+        "kill -9 of the app to no process left", max(leftovers) <= 2.0, summary(leftovers)
+    )
+
+
+def child_pids(pid: int) -> list[int]:
+    completed = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    )
+    return [int(word) for word in completed.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
