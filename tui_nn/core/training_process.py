@@ -304,7 +304,7 @@ class _Engine:
         return RunSnapshot(
             epoch=trainer.epoch,
             result=last,
-            history=self.history.snapshot(),
+            history=self._history_to(last, trainer),
             params=weights,
             weights=past,
             # After a roll-back the trainer is back at an earlier epoch: count what was kept.
@@ -312,6 +312,28 @@ class _Engine:
             seconds=now - run.start,
             state=trainer.export_state() if final else None,
         )
+
+    def _history_to(self, last: EpochResult | None, trainer: Trainer) -> HistorySnapshot:
+        """The history, ending at the epoch shown even when the stride has not recorded it.
+
+        The point is added to the copy only, so the stored points stay evenly spaced.
+        """
+        snapshot = self.history.snapshot()
+        if last is None or last.epoch <= snapshot.latest_epoch:
+            return snapshot
+        latest = DownsampledHistory(capacity=2)
+        record(latest, trainer.recipe, last)
+        point = latest.snapshot()
+        names = list(snapshot.series) + [n for n in point.series if n not in snapshot.series]
+        size = len(snapshot.epochs)
+        series = {
+            name: [
+                *snapshot.series.get(name, [math.nan] * size),
+                *point.series.get(name, [math.nan]),
+            ]
+            for name in names
+        }
+        return HistorySnapshot([*snapshot.epochs, last.epoch], series, last.epoch)
 
     def _snapshot_or_none(self) -> RunSnapshot | None:
         if self.trainer is None:

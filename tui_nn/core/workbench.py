@@ -113,6 +113,9 @@ def check_session(session: Session, path: Path | None = None) -> OpenableSession
     prepared = session.prepare()
     network = session.network.copy() if session.network is not None else None
     trainer = new_trainer(session.hyperparams, prepared, network, session.epoch)
+    state = session.trainer_state()
+    if state is not None:
+        trainer.load_state(state)  # the optimiser's moments, so the run carries on exactly
     return OpenableSession(session, prepared, trainer, path)
 
 
@@ -649,6 +652,10 @@ class Workbench:
             )
         except TuiNNError:
             return base, "The model was left out: the layers changed since it trained."
+        state = None if self.busy else self.trainer.export_state()
+        if state is not None and state.optimizer == session.hyperparams.optimizer:
+            # The optimiser's moments too: the run carries on exactly when the file is opened.
+            session = session.replace(moments=state.moments, optimizer_steps=state.optimizer_steps)
         return session, note
 
     def current_network(self) -> Network:
