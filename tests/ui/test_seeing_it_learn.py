@@ -15,7 +15,7 @@ from tui_nn.ui.help_screen import HelpScreen
 from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen
 from tui_nn.ui.tour import TOUR, TourScreen
 
-from .pilot import SETTLE_TIMEOUT, quiet, run_action, settle
+from .pilot import SETTLE_TIMEOUT, files_done, quiet, run_action, settle
 
 
 async def palette(pilot: Pilot[None], name: str) -> None:
@@ -100,8 +100,8 @@ async def test_runs_compared_are_kept_labelled_cleared_and_saved(tmp_path: Path)
         assert [curve.label for curve in chart.background] == ["lr 0.05", "same settings"]
         # Saved in the session, and back on opening it.
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        # Only the save's own workers: the training link's listener runs as long as the app.
+        await files_done(pilot)
         assert [run.hyperparams.lr for run in load_session(path).kept_runs] == [0.05, 0.5]
         await pilot.press("ctrl+x")
         await pilot.pause()
