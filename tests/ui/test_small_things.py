@@ -39,3 +39,20 @@ async def test_a_long_typed_value_is_echoed_cut_short() -> None:
         message = form.errors()["lr"]
         assert len(message) < 120
         assert message.endswith("'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (3000 characters)")
+
+
+async def test_the_form_refuses_a_network_past_the_memory_limit() -> None:
+    """The same rule as training: 16 layers of 4096 are refused under the field, with the size."""
+    from tui_nn.core.dataset import TUTORIAL_DATASET
+
+    app = quiet(make_app())
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.query_one(HyperparamsForm)
+        form.set_data(TUTORIAL_DATASET)
+        form.set_value("recipe", "textbook")
+        form.set_value("hidden", ",".join(["4096"] * 16))
+        await pilot.pause()
+        assert form.errors()["hidden"].startswith("16 hidden layers of 4096 need about 7.")
+        form.set_value("hidden", "64,64")
+        await pilot.pause()
+        assert "hidden" not in form.errors()

@@ -16,6 +16,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from tui_nn.core.data_rules import check_training_memory, layer_sizes
+from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.hyperparams import DTYPES, FIELDS, Hyperparams, parse_field, quoted
 from tui_nn.core.initializers import INITIALIZERS
@@ -109,6 +111,7 @@ class HyperparamsForm(Widget):
         super().__init__(id=id)
         self._initial = hyperparams
         self._shown: dict[str, str] = {}
+        self._data: Dataset | None = None
         self._data_texts = {
             "test_split": format_test_percent(test_split),
             "normalize": "yes" if normalize else "no",
@@ -214,10 +217,21 @@ class HyperparamsForm(Widget):
                 found[name] = str(error)
         if not any(name in found for name in ORDER):
             try:
-                Hyperparams.from_text(texts)
+                hyperparams = Hyperparams.from_text(texts)
+                if self._data is not None:
+                    # The same memory rule as training and sessions, checked as you type.
+                    rows = self._data.n_rows
+                    check_training_memory(hyperparams, layer_sizes(hyperparams, self._data), rows)
             except TuiNNError as error:
-                found[error.field or "recipe"] = str(error)
+                field = error.field if error.field in ORDER else "hidden"
+                found[field or "recipe"] = str(error)
         return found
+
+    def set_data(self, dataset: Dataset | None) -> None:
+        """The data the settings will train on, for the memory rule; None to skip it."""
+        self._data = dataset
+        if self.is_mounted:
+            self.show_errors()
 
     def show_errors(self) -> dict[str, str]:
         """Show every field's error beside it (clearing fixed ones) and return them."""
