@@ -269,3 +269,17 @@ def test_ctrl_c_leaves_no_progress_bar_behind() -> None:
     shown = [_screen_line(line) for line in lines]
     assert not any("epochs/s" in line for line in shown), shown
     assert "tui-nn train: interrupted" in shown
+
+
+def test_overflow_while_standardising_names_the_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "huge.csv"
+    data.write_text("small,huge,label\n0,1.7e308,a\n1,1.7e308,b\n0,1.6e308,a\n1,1.5e308,b\n")
+    assert exit_status(["train", "--dataset", str(data), "--normalize", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "tui-nn train: error: --normalize: column 2 (huge): standardising overflows (its values "
+        "are too close to the float limit, ±1.8e308); scale the column down or turn standardise "
+        "off\n"
+    )
