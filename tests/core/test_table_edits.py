@@ -266,3 +266,12 @@ def test_any_edits_then_undo_all_is_the_original_and_redo_all_the_edited(
         expected = np.array(edited.rows, dtype=np.float64).reshape(data.features.shape)
         assert data.features.tobytes() == expected.tobytes()
         assert [data.class_names[k] for k in data.labels] == list(edited.labels)
+
+
+def test_a_pasted_page_is_not_echoed_whole() -> None:
+    """A 20,000-character paste into a cell: the message quotes 40 characters of it."""
+    table = EditableTable.from_dataset(TUTORIAL_DATASET)
+    with pytest.raises(TuiNNError) as caught:
+        table.set_cell(0, 0, "y" * 20_000)
+    assert len(str(caught.value)) < 160
+    assert "… (20000 characters) is not a number" in str(caught.value)

@@ -47,6 +47,7 @@ from tui_nn.core.data_rules import (
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.files import read_limited, save_bytes
+from tui_nn.core.hyperparams import quoted
 
 __all__ = [
     "MAX_CLASSES",
@@ -251,7 +252,7 @@ def _features(
 def _feature(text: str, row: int, column: int, names: list[str], label_name: str) -> float:
     value = _number(text)
     if value is None:
-        shown = repr(text) if text else "an empty cell"
+        shown = quoted(text) if text else "an empty cell"
         raise TuiNNError(
             f"{_cell(row, column, names)}: {shown} is not a number; feature columns must be "
             f"numeric (the label column is {label_name}; name another one to change it)",
@@ -259,7 +260,7 @@ def _feature(text: str, row: int, column: int, names: list[str], label_name: str
         )
     if not math.isfinite(value):
         raise TuiNNError(
-            f"{_cell(row, column, names)}: {text!r} is not a finite number; "
+            f"{_cell(row, column, names)}: {quoted(text)} is not a finite number; "
             f"feature values must be finite",
             field="dataset",
         )

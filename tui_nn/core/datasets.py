@@ -21,7 +21,7 @@ import numpy as np
 from tui_nn.core.csv_io import MAX_CSV_BYTES, load_csv, parse_csv_text
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.hyperparams import MAX_SEED, Hyperparams
+from tui_nn.core.hyperparams import MAX_SEED, Hyperparams, quoted
 
 __all__ = [
     "BUILTIN_DATASETS",
@@ -250,7 +250,7 @@ def parse_points(text: str) -> int | None:
         value = int(text)
     except ValueError:
         raise TuiNNError(
-            f"points must be a whole number from {MIN_POINTS} to {MAX_POINTS}, got {text!r}",
+            f"points must be a whole number from {MIN_POINTS} to {MAX_POINTS}, got {quoted(text)}",
             field="points",
         ) from None
     return _check_points(value)
@@ -269,7 +269,7 @@ def parse_noise(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise TuiNNError(
-            f"noise must be a number from 0 to {MAX_NOISE:g}, got {text!r}", field="noise"
+            f"noise must be a number from 0 to {MAX_NOISE:g}, got {quoted(text)}", field="noise"
         ) from None
     return _check_noise(value)
 
@@ -294,7 +294,7 @@ def make_dataset(
     spec = BUILTIN_DATASETS.get(name)
     if spec is None:
         raise TuiNNError(
-            f"unknown dataset {name!r}: choose one of {_choices()}, or give a .csv file",
+            f"unknown dataset {quoted(name)}: choose one of {_choices()}, or give a .csv file",
             field="dataset",
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:

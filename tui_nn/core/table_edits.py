@@ -33,6 +33,7 @@ from tui_nn.core.data_rules import (
 )
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.hyperparams import quoted
 
 __all__ = [
     "MAX_CLASSES",
@@ -598,7 +599,7 @@ class EditableTable:
             try:
                 number = float(text)
             except ValueError:
-                shown = repr(text) if text else "an empty value"
+                shown = quoted(text) if text else "an empty value"
                 raise TuiNNError(
                     f"{where}: {shown} is not a number; feature values are numbers "
                     "like 0, 1 or -2.5",
@@ -607,7 +608,8 @@ class EditableTable:
         else:
             number = float(value)
         if not math.isfinite(number):
-            raise TuiNNError(f"{where}: {value!r} is not a finite number", field="dataset")
+            shown = quoted(value) if isinstance(value, str) else repr(value)
+            raise TuiNNError(f"{where}: {shown} is not a finite number", field="dataset")
         return number
 
     def _check_name(self, text: str, what: str) -> str:
