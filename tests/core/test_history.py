@@ -160,3 +160,16 @@ def test_memory_stays_flat_over_many_appends() -> None:
     # add megabytes over 200k appends. Allow a little slack for allocator noise.
     assert after_220k - after_20k < 4_096
     assert len(history) <= 401
+
+
+def test_forget_after_ends_the_history_at_an_earlier_epoch() -> None:
+    history = DownsampledHistory(capacity=8)
+    for epoch in range(1, 40):
+        history.append(epoch, loss=float(epoch))
+    history.forget_after(20)
+    snapshot = history.snapshot()
+    assert snapshot.epochs[-1] <= 20 and snapshot.latest_epoch == snapshot.epochs[-1]
+    history.append(21, loss=21.0)
+    assert history.snapshot().epochs[-1] == 21
+    history.forget_after(0)
+    assert history.snapshot().epochs == []

@@ -244,6 +244,10 @@ def test_divergence_fails_the_run_with_the_engines_sentence(process: TrainingPro
     assert isinstance(final, RunFailed) and final.error.startswith("training diverged at epoch")
     assert final.snapshot is not None and final.snapshot.params is not None
     assert np.isfinite(final.snapshot.params).all()
+    # The chart's last epoch, the result shown and the model's epoch are one and the same.
+    snapshot = final.snapshot
+    assert snapshot.history.epochs[-1] == snapshot.epoch
+    assert snapshot.result is not None and snapshot.result.epoch == snapshot.epoch
 
 
 def test_a_configuration_that_cannot_train_fails_and_the_process_carries_on(

@@ -171,6 +171,29 @@ class DownsampledHistory:
                     column.append(_NAN)
         return HistorySnapshot(epochs=epochs, series=series, latest_epoch=latest_epoch)
 
+    def forget_after(self, epoch: int) -> None:
+        """Forget the points after ``epoch`` (a divergence rolled the model back to it).
+
+        The latest point becomes the last one kept, so the chart's newest epoch and the
+        model's agree.
+        """
+        epochs = self._epochs
+        keep = len(epochs)
+        while keep and epochs[keep - 1] > epoch:
+            keep -= 1
+        del epochs[keep:]
+        for column in self._series.values():
+            del column[keep:]
+        latest = self._latest
+        if latest is None or latest[0] <= epoch:
+            return
+        if not epochs:
+            self._latest, self._latest_stored = None, False
+            return
+        values = {name: column[-1] for name, column in self._series.items()}
+        self._latest = (epochs[-1], {n: None if math.isnan(v) else v for n, v in values.items()})
+        self._latest_stored = True
+
     def clear(self) -> None:
         """Forget every point and start again at stride 1."""
         self._epochs.clear()

@@ -112,6 +112,7 @@ class _Run:
         self.remaining = epochs
         self.first_epoch = first_epoch
         self.last: EpochResult | None = None
+        self.before: EpochResult | None = None  # the one before last: a roll-back may reach it
         self.recorded = -1
         self.start = now
         self.next_frame = now  # the first chunk's progress goes out at once
@@ -251,8 +252,10 @@ class _Engine:
             for _ in range(count):
                 result = step()
                 if result.divergence is not None:
+                    self._roll_back(run, trainer.epoch)
                     self._fail(result.divergence.message())
                     return
+                run.before = run.last
                 run.last = result
                 if not result.epoch & skip:
                     run.recorded = result.epoch
@@ -347,6 +350,14 @@ class _Engine:
             return
         self.run = None
         self._send(RunFinished(run.run_id, reason, self._snapshot(run, self.clock(), final=True)))
+
+    def _roll_back(self, run: _Run, epoch: int) -> None:
+        """After a divergence: the chart and the result end at the epoch the model went back to."""
+        kept = [r for r in (run.last, run.before) if r is not None and r.epoch == epoch]
+        run.last = kept[0] if kept else None
+        # The final snapshot records the kept result again, so forget it too.
+        self.history.forget_after(epoch - 1 if kept else epoch)
+        run.recorded = -1
 
     def _fail(self, error: str) -> None:
         run = self.run
