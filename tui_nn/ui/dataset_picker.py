@@ -29,7 +29,7 @@ from tui_nn.core.datasets import (
     parse_points,
 )
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.hyperparams import MAX_SEED
+from tui_nn.core.hyperparams import MAX_SEED, quoted
 
 __all__ = ["DatasetPicker", "describe_defaults"]
 
@@ -62,7 +62,8 @@ def parse_seed(text: str) -> int:
         value = -1
     if not 0 <= value <= MAX_SEED:
         raise TuiNNError(
-            f"seed must be a whole number from 0 to {MAX_SEED}, got {text!r}", field="data_seed"
+            f"seed must be a whole number from 0 to {MAX_SEED}, got {quoted(text)}",
+            field="data_seed",
         )
     return value
 

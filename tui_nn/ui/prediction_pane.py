@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
 from tui_nn.core.errors import TuiNNError
+from tui_nn.core.hyperparams import quoted
 from tui_nn.core.network import Network
 from tui_nn.core.split import Standardizer
 from tui_nn.core.table_edits import format_value
@@ -46,9 +47,9 @@ def parse_row(text: str, dataset: Dataset) -> list[float]:
         try:
             value = float(part)
         except ValueError:
-            raise TuiNNError(f"{rule}, got {part!r}", field="features") from None
+            raise TuiNNError(f"{rule}, got {quoted(part)}", field="features") from None
         if not np.isfinite(value):
-            raise TuiNNError(f"{rule}, got {part!r}", field="features")
+            raise TuiNNError(f"{rule}, got {quoted(part)}", field="features")
         values.append(value)
     return values
 
