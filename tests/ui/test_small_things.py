@@ -56,3 +56,21 @@ async def test_the_form_refuses_a_network_past_the_memory_limit() -> None:
         form.set_value("hidden", "64,64")
         await pilot.pause()
         assert "hidden" not in form.errors()
+
+
+async def test_a_tiny_window_shows_only_the_message() -> None:
+    """Shrunk to 20x5: the message fills the window; no footer squeezed into it."""
+    from textual.widgets import Footer, Static
+
+    app = quiet(make_app())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one(Footer).display
+        await pilot.resize_terminal(20, 5)
+        await pilot.pause()
+        assert not app.query_one(Footer).display
+        message = app.query_one("#too-small", Static)
+        assert message.display and message.region.height == 5
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one(Footer).display and not message.display
