@@ -679,6 +679,14 @@ class Workbench:
         epoch = self.progress.epoch if self.progress is not None else self.trainer.epoch
         return (screen.data_key, screen.form_key, id(self.trainer), epoch)
 
+    def state_marker(self) -> Hashable:
+        """A value that changes whenever what a save captures changes (the autosave's cue)."""
+        return self._fingerprint(self.view.on_screen())
+
+    def mark_unsaved(self) -> None:
+        """What is on screen counts as unsaved (work restored from a recovery copy)."""
+        self._saved = None
+
     @property
     def has_unsaved_changes(self) -> bool:
         """Whether anything changed since the session was opened, saved or the data loaded."""

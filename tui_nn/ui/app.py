@@ -10,12 +10,13 @@ asks it to (it is the workbench's ``WorkbenchView``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from rich.console import RenderableType
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
@@ -44,6 +45,7 @@ from tui_nn.ui.actions import (
     bindings,
     help_rows,
 )
+from tui_nn.ui.autosave import Autosave
 from tui_nn.ui.chart_panel import INSPECT_VIEW, ChartPanel
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.file_flows import FileFlows
@@ -120,6 +122,7 @@ class TuiNNApp(App[None]):
         self.workbench = Workbench(dataset, hyperparams, test_split, normalize, self.runner, self)
         self.workbench.session_path = session_path
         self.files = FileFlows(self)
+        self.autosave = Autosave(self, self._unsaved_work)
         self._shown_network: Network | None = None
         self._accuracy: tuple[float | None, float | None] = (None, None)
         self._frame: ChartFrame | None = None
@@ -175,6 +178,8 @@ class TuiNNApp(App[None]):
             self._opening = None
         else:
             self.workbench.mounted()
+        self.autosave.start()
+        self.autosave.offer_restore(self._restore)
 
     # The panels and the state -------------------------------------------------------------
 
@@ -621,6 +626,7 @@ class TuiNNApp(App[None]):
 
     def take_data(self, dataset: Dataset, prepared: PreparedData) -> None:
         """The model trains on ``dataset`` now: its name, its split, its prediction inputs."""
+        self.form.set_data(dataset)  # the memory rule checks the settings against this data
         pane = self.prediction
         if pane.dataset.feature_names != dataset.feature_names:
             pane.set_dataset(dataset)
@@ -770,8 +776,38 @@ class TuiNNApp(App[None]):
             )
 
     def mark_data_saved(self) -> None:
-        """The grid's data counts as saved."""
+        """The grid's data counts as saved: its recovery copy is no longer needed."""
         self.grid.table.mark_saved()
+        self.autosave.saved()
+
+    # Recovery -----------------------------------------------------------------------------
+
+    def _unsaved_work(self) -> tuple[Hashable, Callable[[], tuple[Session, Path | None]]] | None:
+        """For the autosave: a marker of the unsaved state and how to build its session."""
+        workbench = self.workbench
+        if not workbench.has_unsaved_changes:
+            return None
+
+        def build() -> tuple[Session, Path | None]:
+            return workbench.session_now()[0], workbench.session_path
+
+        return workbench.state_marker(), build
+
+    def _restore(self, session: Session, path: Path | None) -> None:
+        """Open work restored from a recovery copy; it stays unsaved until saved."""
+        self.workbench.open(check_session(session, path))
+        self.workbench.mark_unsaved()
+        self.notify("Restored the unsaved work. Save it with ctrl+s.", title="Restore")
+
+    def exit(
+        self,
+        result: None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Quit cleanly: the recovery copy goes (only a crash or a kill leaves one)."""
+        self.autosave.stop()
+        super().exit(result, return_code, message)
 
     def settled(self, settled: bool) -> None:
         """Set or clear ``training_settled``."""

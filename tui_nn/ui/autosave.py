@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.timer import Timer
@@ -44,13 +44,14 @@ class Autosave:
         store: Where the copy goes (this process's copy in the state folder by default).
     """
 
-    def __init__(self, app: App[object], unsaved: Unsaved, store: RecoveryStore | None = None):
+    def __init__(self, app: App[Any], unsaved: Unsaved, store: RecoveryStore | None = None):
         self._app = app
         self._unsaved = unsaved
         self.store = store if store is not None else RecoveryStore()
         self._marker: Hashable | None = None
         self._timer: Timer | None = None
         self._warned = False
+        self._adopted: RecoveryCopy | None = None
 
     def start(self, interval: float = INTERVAL) -> None:
         """Check every ``interval`` seconds from now on."""
@@ -81,6 +82,7 @@ class Autosave:
     def _write(self, session: Session, path: Path | None) -> None:
         try:
             self.store.save(session, path)
+            self._drop_adopted()
         except TuiNNError as error:
             if not self._warned:  # once: a full disk must not fill the screen with toasts
                 self._warned = True
@@ -95,38 +97,49 @@ class Autosave:
         """The work was saved cleanly (or is being thrown away on purpose): drop the copy."""
         self._marker = None
         self.store.discard()
+        self._drop_adopted()
+
+    def _drop_adopted(self) -> None:
+        adopted, self._adopted = self._adopted, None
+        if adopted is not None:
+            adopted.remove()
+
+    def offer_restore(self, restore: Callable[[Session, Path | None], None]) -> bool:
+        """Ask about the newest recovery copy left behind, if any, and restore it if asked.
+
+        A restored copy is deleted once this app's own copy of the work is written (or the
+        work is saved), so a crash in between still finds it.
+
+        Returns:
+            Whether a copy was offered.
+        """
+        copies = find_recovery_copies(self.store.folder)
+        if not copies:
+            return False
+        copy = copies[0]
+        app = self._app
+
+        def answered(answer: RestoreAnswer | None) -> None:
+            if answer == "discard":
+                copy.remove()
+            elif answer == "restore":
+                try:
+                    restore(copy.load(), copy.session_path)
+                except TuiNNError as error:
+                    app.notify(
+                        f"The recovery copy cannot be opened: {error}",
+                        title="Restore",
+                        severity="error",
+                    )
+                    return
+                self._adopted = copy
+                self.check()
+
+        app.push_screen(RestoreRecovery(copy.describe()), answered)
+        return True
 
     def stop(self) -> None:
         """Stop checking and drop the copy (a clean quit)."""
         if self._timer is not None:
             self._timer.stop()
         self.saved()
-
-
-def offer_restore(
-    app: App[object], restore: Callable[[Session, Path | None], None], folder: Path | None = None
-) -> RecoveryCopy | None:
-    """Ask about the newest recovery copy left behind, if any; restore it when the user says so.
-
-    Returns:
-        The copy offered, or None when there is none.
-    """
-    copies = find_recovery_copies(folder)
-    if not copies:
-        return None
-    copy = copies[0]
-
-    def answered(answer: RestoreAnswer | None) -> None:
-        if answer == "discard":
-            copy.remove()
-        elif answer == "restore":
-            try:
-                session = copy.load()
-            except TuiNNError as error:
-                app.notify(f"The recovery copy cannot be opened: {error}", severity="error")
-                return
-            restore(session, copy.session_path)
-            copy.remove()  # this app's own autosave keeps the restored work from now on
-
-    app.push_screen(RestoreRecovery(copy.describe()), answered)
-    return copy
