@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.session import Session
@@ -74,3 +77,29 @@ async def test_a_tiny_window_shows_only_the_message() -> None:
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.query_one(Footer).display and not message.display
+
+
+async def test_a_toast_never_echoes_a_whole_paste(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.app import App
+
+    from tui_nn.ui.app import short_toast
+
+    paste = "y" * 20_000
+    assert short_toast(f"row 1, x1: {paste} is not a number") == (
+        "row 1, x1: " + "y" * 79 + "… is not a number"
+    )
+    sentence = "training diverged at epoch 25: loss became inf; " * 3
+    assert short_toast(sentence) == sentence, "sentences are never cut short"
+    shown: list[str] = []
+    real_notify = App.notify
+
+    def record(self: App[object], message: str, **kwargs: Any) -> None:
+        shown.append(message)
+        real_notify(self, message, **kwargs)
+
+    monkeypatch.setattr(App, "notify", record)
+    app = quiet(make_app())
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify(f"cannot open {paste}", severity="error")
+        await pilot.pause()
+    assert shown == ["cannot open " + "y" * 79 + "…"]

@@ -10,6 +10,7 @@ asks it to (it is the workbench's ``WorkbenchView``).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent
 from textual.worker import Worker, WorkerState
@@ -799,6 +801,20 @@ class TuiNNApp(App[None]):
         self.workbench.mark_unsaved()
         self.notify("Restored the unsaved work. Save it with ctrl+s.", title="Restore")
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, with any pasted run of text cut short (see ``short_toast``)."""
+        super().notify(
+            short_toast(message), title=title, severity=severity, timeout=timeout, markup=markup
+        )
+
     def exit(
         self,
         result: None = None,
@@ -821,6 +837,23 @@ def _accuracy_on(network: Network, dataset: Dataset) -> float | None:
     if not dataset.n_rows or dataset.n_features != network.layer_sizes[0]:
         return None
     return float(np.mean(network.predict(dataset.features).classes == dataset.labels))
+
+
+TOAST_RUN_LIMIT = 80
+"""The longest unbroken run of text a toast shows (a pasted page is cut, sentences are not)."""
+TOAST_LIMIT = 600
+"""The longest toast: anything longer is cut."""
+
+
+def short_toast(message: str) -> str:
+    """``message`` with every run of more than 80 non-space characters cut with an ellipsis,
+    and the whole cut at 600 characters."""
+    cut = re.sub(
+        rf"\S{{{TOAST_RUN_LIMIT + 1},}}",
+        lambda found: found.group()[: TOAST_RUN_LIMIT - 1] + "…",
+        message,
+    )
+    return cut if len(cut) <= TOAST_LIMIT else cut[: TOAST_LIMIT - 1] + "…"
 
 
 def make_app(
