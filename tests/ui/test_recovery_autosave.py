@@ -71,3 +71,20 @@ async def test_discarding_a_copy_deletes_it(state: Path) -> None:
         await pilot.pause()
         assert app.query_one(HyperparamsForm).texts()["lr"] == "0.05"
     assert find_recovery_copies() == []
+
+
+async def test_the_autosave_waits_while_a_dialog_is_open() -> None:
+    app = quiet(make_app())
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(HyperparamsForm).set_value("lr", "0.25")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert len(app.screen_stack) == 2
+        app.autosave.check()  # the panels are behind the dialog: nothing to read, no error
+        await app.workers.wait_for_complete()
+        assert not app.autosave.store.path.exists()
+        await pilot.press("escape")
+        await pilot.pause()
+        app.autosave.check()
+        await app.workers.wait_for_complete()
+        assert app.autosave.store.path.exists()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.timer import Timer
 
 from tui_nn.core.errors import TuiNNError
@@ -60,7 +61,13 @@ class Autosave:
     def check(self) -> None:
         """Copy the unsaved work now if it changed since the last copy (runs on the UI thread;
         the writing happens in a thread worker)."""
-        found = self._unsaved()
+        app = self._app
+        if not app.is_running or len(app.screen_stack) != 1:
+            return  # closing, or a dialog is open (the panels are not queryable): next time
+        try:
+            found = self._unsaved()
+        except NoMatches:
+            return  # the screen is being torn down
         if found is None:
             return
         marker, build = found
