@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.recovery import RecoveryStore, find_recovery_copies
 from tui_nn.core.session import Session, load_session
-from tui_nn.ui.app import make_app
+from tui_nn.ui.app import TuiNNApp, make_app
 from tui_nn.ui.hyperparams_form import HyperparamsForm
 from tui_nn.ui.restore_recovery import RestoreRecovery
 
@@ -22,6 +23,11 @@ from .pilot import quiet
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     return tmp_path / "state" / "tui-nn"
+
+
+async def autosaves_done(app: TuiNNApp) -> None:
+    """Wait for the autosave's own workers (the training link's listener lives as long as the app)."""
+    await asyncio.gather(*(w.wait() for w in app.workers if w.group == "autosave"))
 
 
 def dead_pid() -> int:
@@ -35,12 +41,12 @@ async def test_unsaved_work_is_copied_and_a_clean_quit_removes_the_copy(state: P
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.autosave.check()
-        await app.workers.wait_for_complete()
+        await autosaves_done(app)
         assert not app.autosave.store.path.exists(), "nothing unsaved: no copy"
         app.query_one(HyperparamsForm).set_value("lr", "0.25")
         await pilot.pause()
         app.autosave.check()
-        await app.workers.wait_for_complete()
+        await autosaves_done(app)
         copy = load_session(app.autosave.store.path)
         assert copy.hyperparams.lr == 0.25
         app.exit()
@@ -58,7 +64,7 @@ async def test_a_crashed_apps_copy_is_offered_and_restored(state: Path) -> None:
         assert app.query_one(HyperparamsForm).texts()["lr"] == "0.125"
         assert app.has_unsaved_changes, "restored work is not saved anywhere yet"
         app.autosave.check()
-        await app.workers.wait_for_complete()
+        await autosaves_done(app)
         assert app.autosave.store.path.exists()
 
 
@@ -81,10 +87,10 @@ async def test_the_autosave_waits_while_a_dialog_is_open() -> None:
         await pilot.pause()
         assert len(app.screen_stack) == 2
         app.autosave.check()  # the panels are behind the dialog: nothing to read, no error
-        await app.workers.wait_for_complete()
+        await autosaves_done(app)
         assert not app.autosave.store.path.exists()
         await pilot.press("escape")
         await pilot.pause()
         app.autosave.check()
-        await app.workers.wait_for_complete()
+        await autosaves_done(app)
         assert app.autosave.store.path.exists()
