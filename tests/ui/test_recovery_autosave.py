@@ -26,7 +26,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def autosaves_done(app: TuiNNApp) -> None:
-    """Wait for the autosave's own workers (the training link's listener lives as long as the app)."""
+    """Wait for the autosave's own workers (the training link's listener outlives them)."""
     await asyncio.gather(*(w.wait() for w in app.workers if w.group == "autosave"))
 
 
