@@ -19,8 +19,6 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.theme import Theme
-from textual.widget import Widget
 
 from tui_nn.core.decision_map import (
     ZOOM_STEP,
@@ -46,6 +44,7 @@ from tui_nn.ui.map_render import (
     strip_of,
     widget_palette,
 )
+from tui_nn.ui.strip_view import StripView
 
 __all__ = ["DecisionMap", "point_marks"]
 
@@ -93,7 +92,7 @@ def point_marks(snapshot: ModelSnapshot, plane: MapPlane, columns: int, rows: in
     return PointMarks(column[keep], pixel_row[keep] // 2, glyphs, classes, ranks[keep])
 
 
-class DecisionMap(Widget, can_focus=True):
+class DecisionMap(StripView, can_focus=True):
     """The model's decision over two features, data points on top.
 
     Attributes:
@@ -196,27 +195,6 @@ class DecisionMap(Widget, can_focus=True):
         return chosen
 
     # Drawing --------------------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        """Redraw in the new colours whenever the theme changes."""
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, _theme: Theme) -> None:
-        self._strips = None
-        self.refresh()
-
-    def on_resize(self) -> None:
-        """Recompute at the new size on the next repaint."""
-        self._strips = None
-
-    def render_line(self, y: int) -> Strip:
-        """One row of the view, from strips built once per change."""
-        strips = self._strips
-        if strips is None:
-            strips = self._strips = self.build_strips()
-        if 0 <= y < len(strips):
-            return strips[y]
-        return Strip.blank(self.size.width, self.rich_style)
 
     def build_strips(self) -> list[Strip]:
         """Compute the grid and draw every row of the view at the current size."""

@@ -15,7 +15,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui_nn.core.every_input import (
     EveryInputTable,
@@ -25,6 +24,7 @@ from tui_nn.core.every_input import (
 )
 from tui_nn.core.model_snapshot import ModelSnapshot
 from tui_nn.ui.map_render import message_strips, strip_of
+from tui_nn.ui.strip_view import StripView
 
 __all__ = ["EveryInput", "row_text"]
 
@@ -48,7 +48,7 @@ def row_text(row: InputRow, class_names: tuple[str, ...]) -> tuple[str, str, str
     return inputs, answer, data
 
 
-class EveryInput(Widget, can_focus=True):
+class EveryInput(StripView, can_focus=True):
     """All 2^k inputs with the model's answers, scrolled with the arrow keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -121,15 +121,6 @@ class EveryInput(Widget, can_focus=True):
         """Lay out again at the new size."""
         self._strips = None
         self._show_from(self.top)
-
-    def render_line(self, y: int) -> Strip:
-        """One row of the view."""
-        strips = self._strips
-        if strips is None:
-            strips = self._strips = self.build_strips()
-        if 0 <= y < len(strips):
-            return strips[y]
-        return Strip.blank(self.size.width, self.rich_style)
 
     def build_strips(self) -> list[Strip]:
         """Draw the rows on screen."""

@@ -23,8 +23,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
-from textual.theme import Theme
-from textual.widget import Widget
 
 from tui_nn.core.decision_map import map_step, neuron_grid, plane_for
 from tui_nn.core.model_snapshot import ModelSnapshot
@@ -36,6 +34,7 @@ from tui_nn.ui.map_render import (
     strip_of,
     widget_palette,
 )
+from tui_nn.ui.strip_view import StripView
 
 __all__ = ["NetworkView", "neuron_name", "short_number"]
 
@@ -68,7 +67,7 @@ class _Colours:
     selected: Style
 
 
-class NetworkView(Widget, can_focus=True):
+class NetworkView(StripView, can_focus=True):
     """The network drawn as layers of neurons with their links.
 
     Attributes:
@@ -132,27 +131,6 @@ class NetworkView(Widget, can_focus=True):
         sizes = self._snapshot.network.layer_sizes
         self.selected_layer = min(max(self.selected_layer, 0), len(sizes) - 1)
         self.selected_neuron = min(max(self.selected_neuron, 0), sizes[self.selected_layer] - 1)
-
-    def on_mount(self) -> None:
-        """Redraw in the new colours whenever the theme changes."""
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, _theme: Theme) -> None:
-        self._strips = None
-        self.refresh()
-
-    def on_resize(self) -> None:
-        """Lay out again at the new size."""
-        self._strips = None
-
-    def render_line(self, y: int) -> Strip:
-        """One row of the view, from strips built once per change."""
-        strips = self._strips
-        if strips is None:
-            strips = self._strips = self.build_strips()
-        if 0 <= y < len(strips):
-            return strips[y]
-        return Strip.blank(self.size.width, self.rich_style)
 
     # Drawing --------------------------------------------------------------------------------
 
