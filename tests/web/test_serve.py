@@ -114,10 +114,6 @@ async def test_a_websocket_from_another_site_is_refused() -> None:
         assert refused.value.status == 403
 
 
-@pytest.mark.skip(
-    reason="known regression: after the server is killed, the app's shutdown waits on the "
-    "training link's listener thread (blocked in recv), so the orphaned workbench lingers"
-)
 async def test_a_workbench_quits_when_its_server_is_killed() -> None:
     # A server killed outright (kill -9, out of memory) cannot tell its apps to quit; each app
     # must notice its input ended rather than run on for no one.

@@ -534,6 +534,11 @@ class TuiNNApp(App[None]):
         """The training process ends with the app (within a fraction of a second)."""
         self.runner.close()
 
+    def on_exit_app(self) -> None:
+        """Quitting without unmounting (the web driver's quit when its server is gone) also
+        ends the training process: else shutdown waits forever on the link's listener."""
+        self.runner.close()
+
     def on_epochs_completed(self, message: EpochsCompleted) -> None:
         """Live progress at the process's frame rate: every panel follows the run."""
         if not self.is_running or not self.workbench.is_current(message.run_id):
