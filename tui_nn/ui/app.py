@@ -517,6 +517,8 @@ class TuiNNApp(App[None]):
 
     def _start_training_process(self) -> None:
         """Start the warm training process and the one worker that listens to it."""
+        if self.runner.link.closed:
+            return  # quit before the first frame: nothing to start
         self.runner.link.start()
         self._listen()
 

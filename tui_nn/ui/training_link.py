@@ -126,6 +126,11 @@ class TrainingLink:
         """The training process's pid."""
         return self._process.pid
 
+    @property
+    def closed(self) -> bool:
+        """Whether the link was closed (the app is quitting)."""
+        return self._process.closed
+
     def start(self) -> None:
         """Start the training process (it gets ready in the background)."""
         self._process.start()
