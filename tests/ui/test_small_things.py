@@ -63,20 +63,22 @@ async def test_the_form_refuses_a_network_past_the_memory_limit() -> None:
 
 async def test_a_tiny_window_shows_only_the_message() -> None:
     """Shrunk to 20x5: the message fills the window; no footer squeezed into it."""
-    from textual.widgets import Footer, Static
+    from textual.widgets import Static
+
+    from tui_nn.ui.key_line import KeyLine
 
     app = quiet(make_app())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.query_one(Footer).display
+        assert app.query_one(KeyLine).display
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
-        assert not app.query_one(Footer).display
+        assert not app.query_one(KeyLine).display
         message = app.query_one("#too-small", Static)
         assert message.display and message.region.height == 5
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert app.query_one(Footer).display and not message.display
+        assert app.query_one(KeyLine).display and not message.display
 
 
 async def test_a_toast_never_echoes_a_whole_paste(monkeypatch: pytest.MonkeyPatch) -> None:
