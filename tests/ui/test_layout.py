@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Markdown
 
 from tui_nn.ui.actions import help_rows
 from tui_nn.ui.app import TuiNNApp
-from tui_nn.ui.help_screen import HelpScreen
+from tui_nn.ui.help_screen import HelpScreen, HelpText
 
 PANELS = ("#dataset", "#hyperparams", "#chart", "#prediction")
 
@@ -63,7 +62,7 @@ async def test_tab_order_and_the_f1_help(app: TuiNNApp) -> None:
         # F1 lists every key and what each panel shows, in the tutorial's steps.
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        text = app.screen.query_one(Markdown).source
+        text = app.screen.query_one(HelpText).source
         for keys, _action in help_rows():
             assert keys in text
         for step in ("Step #1", "Step #2", "Step #3", "Step #4", "Step #5"):

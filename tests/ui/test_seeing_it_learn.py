@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from tui_nn.core.session import load_session
 from tui_nn.ui.app import TuiNNApp, make_app
 from tui_nn.ui.chart_panel import INSPECT_VIEW
-from tui_nn.ui.help_screen import HelpScreen
+from tui_nn.ui.help_screen import HelpScreen, HelpText
 from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen
 from tui_nn.ui.tour import TOUR, TourScreen
 
@@ -140,7 +140,7 @@ async def test_help_lists_the_new_actions(app: TuiNNApp) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").source)  # type: ignore[attr-defined]
+        text = str(app.screen.query_one("#help-text", HelpText).source)
         for line in ("ctrl+k", "Compare recipes", "ctrl+x", "Clear runs compared"):
             assert line in text
         titles = {command.title for command in app.get_system_commands(app.screen)}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import Input, Markdown
+from textual.widgets import Input
 
 from tui_nn.core.datasets import make_dataset
 from tui_nn.core.hyperparams import Hyperparams
@@ -14,6 +14,7 @@ from tui_nn.core.session import load_session
 from tui_nn.ui.app import TuiNNApp, make_app
 from tui_nn.ui.decision_map import DecisionMap
 from tui_nn.ui.every_input import EveryInput
+from tui_nn.ui.help_screen import HelpText
 from tui_nn.ui.network_view import NetworkView
 from tui_nn.ui.path_dialog import PathDialog
 
@@ -207,7 +208,7 @@ async def test_help_says_what_each_view_teaches() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
         await pilot.pause()
-        text = str(app.screen.query_one("#help-text", Markdown).source)
+        text = str(app.screen.query_one("#help-text", HelpText).source)
         for title in ("Loss chart", "Decision map", "Every input", "Network"):
             assert f"**{title}**: " in text
         assert "what the network answers everywhere on the plane" in text

@@ -1,15 +1,21 @@
-"""The help screen (F1): every key, and what each panel shows in the tutorial's terms."""
+"""The help screen (F1): every key, and what each panel shows in the tutorial's terms.
+
+The text is Markdown drawn by Rich into one widget (``HelpText``), not Textual's ``Markdown``
+widget: that one is a tree of a widget per block and table cell, which Textual restyles and
+lays out again each time the screen comes forward, ~300 ms on this machine while a run trains.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tui_nn.ui.actions import view_lessons
 
@@ -50,6 +56,18 @@ def key_table(rows: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+class HelpText(Static):
+    """The help's Markdown, drawn as one block of text.
+
+    Attributes:
+        source: The Markdown.
+    """
+
+    def __init__(self, source: str, *, id: str | None = None) -> None:
+        super().__init__(Markdown(source, hyperlinks=False), id=id)
+        self.source = source
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and panels, over the workbench; Escape or F1 closes it."""
 
@@ -67,7 +85,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("tui-nn help · Esc closes", id="help-title")
             with VerticalScroll(id="help-body"):
                 text = f"{key_table(self._keys)}\n\n{PANELS}\n{view_lessons()}\n"
-                yield Markdown(text, id="help-text")
+                yield HelpText(text, id="help-text")
 
     def action_close(self) -> None:
         """Back to the workbench."""
