@@ -21,6 +21,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -31,6 +32,7 @@ from pathlib import Path
 import pyte
 
 REPO = Path(__file__).resolve().parents[2]
+STATE_HOME = tempfile.mkdtemp(prefix="tui-nn-bench-state-")
 
 KEYS = {
     "f1": b"\x1bOP",
@@ -96,6 +98,8 @@ class LiveApp:
             "PYTHONPATH": str(REPO),
             "LINES": str(rows),
             "COLUMNS": str(columns),
+            # Its own state folder: a recovery copy left by an earlier run would open a dialog.
+            "XDG_STATE_HOME": STATE_HOME,
             **(env or {}),
         }
         environment.pop("NO_COLOR", None)

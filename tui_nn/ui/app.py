@@ -18,13 +18,14 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 from rich.console import RenderableType
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from tui_nn.core.dataset import TUTORIAL_DATASET, Dataset
@@ -53,6 +54,7 @@ from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.file_flows import FileFlows
 from tui_nn.ui.file_work import FILE_GROUPS, failure_sentence
 from tui_nn.ui.hyperparams_form import HyperparamsForm
+from tui_nn.ui.key_line import KeyLine
 from tui_nn.ui.loss_chart import ChartFrame, load_plotext
 from tui_nn.ui.messages import (
     DataEdited,
@@ -69,6 +71,10 @@ from tui_nn.ui.runs_compared import kept_run_curves
 from tui_nn.ui.status_bar import Status, StatusBar
 from tui_nn.ui.tour import TourScreen
 from tui_nn.ui.training_run import ProcessRunner
+from tui_nn.ui.workbench_screen import WorkbenchScreen
+
+PANEL_IDS = frozenset({"dataset", "hyperparams", "chart", "prediction"})
+"""The panels whose border shows where the focus is."""
 
 
 class TuiNNApp(App[None]):
@@ -129,11 +135,17 @@ class TuiNNApp(App[None]):
         self._accuracy: tuple[float | None, float | None] = (None, None)
         self._frame: ChartFrame | None = None
         self._chart_panel: ChartPanel | None = None
+        self._behind_dialog: tuple[Progress, bool] | None = None
+        self._active_panel: DOMNode | None = None
         self.training_settled = asyncio.Event()
         self.training_settled.set()
         self.show_wall_clock = True
 
     # Layout -------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The workbench's screen: its live updates repaint only the widgets they touch."""
+        return WorkbenchScreen(self.size, id="_default")
 
     def compose(self) -> ComposeResult:
         """Dataset and hyperparameters on the left, chart and prediction on the right."""
@@ -164,7 +176,7 @@ class TuiNNApp(App[None]):
             "The window is too small for tui-nn: make it at least 60 columns by 18 rows.",
             id="too-small",
         )
-        yield Footer(compact=True)
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
         """Show the untrained model's answers and the status (or the session being opened).
@@ -174,6 +186,7 @@ class TuiNNApp(App[None]):
         """
         self._chart_panel = self.chart
         self.call_after_refresh(self._start_training_process)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.status_bar.show_wall_clock = self.show_wall_clock
         if self._opening is not None:
             self.workbench.open(self._opening)
@@ -515,6 +528,21 @@ class TuiNNApp(App[None]):
 
     # Messages -----------------------------------------------------------------------------
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Mark the panel that holds the focus (its border turns heavy), and only it."""
+        if event.widget.screen is not self.screen_stack[0]:
+            return  # a dialog's widget: the workbench keeps its marked panel
+        active = next(
+            (node for node in event.widget.ancestors_with_self if node.id in PANEL_IDS), None
+        )
+        if active is self._active_panel:
+            return
+        if self._active_panel is not None:
+            self._active_panel.remove_class("-active")
+        if active is not None:
+            active.add_class("-active")
+        self._active_panel = active
+
     def _start_training_process(self) -> None:
         """Start the warm training process and the one worker that listens to it."""
         if self.runner.link.closed:
@@ -710,14 +738,24 @@ class TuiNNApp(App[None]):
         """Hand the model to the chart area's views (only the visible one draws it)."""
         snapshot = self.model_snapshot()
         self.chart.show_model(snapshot)
-        self.chart.border_title = f"Chart · {snapshot.epoch_label}" if snapshot.in_past else "Chart"
+        title = f"Chart · {snapshot.epoch_label}" if snapshot.in_past else "Chart"
+        chart = self.chart
+        if chart.border_title != title:  # setting it repaints the whole panel, tabs and all
+            chart.border_title = title
 
     def show_progress(self, progress: Progress, model: bool) -> None:
         """A run's progress on the chart and the status line (and the model when asked).
 
         The visible view (map, table, network) follows every report; the grid and the
-        prediction pane only when ``model`` says so.
+        prediction pane only when ``model`` says so. Under a dialog (help, a path, ...) the
+        latest report waits until the dialog closes: a terminal redraws the whole screen for
+        any change beneath a dialog, and keys in the dialog would wait on it.
         """
+        if len(self.screen_stack) > 1:
+            earlier = self._behind_dialog
+            self._behind_dialog = (progress, model or (earlier is not None and earlier[1]))
+            return
+        self._behind_dialog = None
         if model:
             self.show_model(progress.network)
         else:
@@ -727,6 +765,12 @@ class TuiNNApp(App[None]):
         frame, self._frame = self._frame, None
         self.chart.show(progress.history, workbench.trainer.hyperparams, workbench.target, frame)
         self.show_status()
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        """Back on the workbench: draw the progress that came while a dialog was open."""
+        waiting = self._behind_dialog
+        if waiting is not None and len(self.screen_stack) == 1:
+            self.show_progress(*waiting)
 
     def _draw_ahead(self, progress: Progress) -> ChartFrame | None:
         """Draw the loss chart for a progress report in the link's thread, not the UI's."""

@@ -147,7 +147,7 @@ class DatasetGrid(ScrollView, can_focus=True):
         widths = []
         for column in range(table.n_features):
             # Distinct values only: a 0/1 column of 10,000 rows formats two numbers.
-            values = {_number(v) for v in np.unique(matrix[:, column])}
+            values = {_number(v) for v in _distinct(matrix[:, column])}
             widths.append(max([len(table.feature_names[column]), *map(len, values)]))
         widths.append(max([len(table.label_name), *map(len, table.class_names)]))
         longest_class = max(map(len, table.class_names))
@@ -600,3 +600,12 @@ def _output_text(prediction: Prediction, row: int) -> tuple[str, int]:
     if probabilities.shape[0] == 1:
         return f"{probabilities[0]:.4f}", predicted
     return f"{probabilities[predicted]:.2f}", predicted
+
+
+def _distinct(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The distinct values, sorted (``np.unique`` without its first-call import of
+    ``numpy.ma``, ~0.1 s of the app's start)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]

@@ -208,7 +208,9 @@ def _thin(count: int, target: int) -> npt.NDArray[np.intp]:
     """Indices of about ``target`` evenly spread points out of ``count``, first and last kept."""
     if count <= target:
         return np.arange(count)
-    return np.unique(np.linspace(0, count - 1, max(target, 2)).round().astype(np.intp))
+    picks = np.linspace(0, count - 1, max(target, 2)).round().astype(np.intp)
+    # Sorted already: drop repeats without np.unique (whose first call imports numpy.ma).
+    return picks[np.concatenate(([True], picks[1:] != picks[:-1]))]
 
 
 _AXIS_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
@@ -734,7 +736,9 @@ class LossChart(Widget):
         width, height, _, dark = key
         self.view = key
         if self._text is None or key != self._text_key:
-            if self._figure is None:
+            drawing = bool(self._snapshot is not None and self._snapshot.epochs) or self._background
+            if self._figure is None and drawing:
+                # Only a chart with points needs plotext: the first frame's empty one does not.
                 self._figure = _new_figure()
             self._text = render_chart(
                 self._snapshot,

@@ -74,6 +74,7 @@ class StatusBar(Widget):
         super().__init__(id=id)
         self.show_wall_clock = True
         self.status: Status | None = None
+        self._permille = -1
 
     def compose(self) -> ComposeResult:
         """Bar and phase on the first line, speed and times on the second."""
@@ -95,7 +96,8 @@ class StatusBar(Widget):
             layout=False,
         )
         note = self.query_one("#status-note", Static)
-        note.update(status.note)
+        if str(note.content) != status.note:  # an update lays the screen out again
+            note.update(status.note)
         note.display = bool(status.note)
         if self.show_wall_clock:
             speed, elapsed = rate(status.epochs_per_second), duration(status.elapsed)
@@ -115,9 +117,13 @@ class StatusBar(Widget):
         )
         # A warning (the model is stale) takes the timing line's place: it matters more.
         timing.display = not status.note
-        self.query_one("#progress", ProgressBar).update(
-            total=max(status.target, 1), progress=min(status.epoch, status.target)
-        )
+        total, done = max(status.target, 1), min(status.epoch, status.target)
+        # The bar and its percentage move in steps of 0.1% at most: a long run's epochs repaint
+        # them only when that shows (each update repaints the bar and its label).
+        permille = (1000 * done) // total
+        if permille != self._permille:
+            self._permille = permille
+            self.query_one("#progress", ProgressBar).update(total=total, progress=done)
 
     @property
     def text(self) -> str:
