@@ -2,7 +2,7 @@
 
 This is the tutorial's Step #2 ("Hyper-parameters": seed, initial weights, learning rate) and
 Step #3 ("Activation function"), plus what the tutorial fixed silently (epochs, loss, optimiser).
-Free text where any number fits, a Select where the choices are fixed. A bad value shows its
+Free text where any number fits, a drop-down of choices where they are fixed. A bad value shows its
 rule right under its field, and ``to_hyperparams`` refuses until every field is fixed.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from tui_nn.core.data_rules import check_training_memory, layer_sizes
@@ -27,6 +27,7 @@ from tui_nn.core.recipes import RECIPES
 from tui_nn.core.split import MAX_TEST_FRACTION
 from tui_nn.core.workbench import DATA_LABELS
 from tui_nn.core.workbench_view import Settings
+from tui_nn.ui.choice_field import ChoiceField
 from tui_nn.ui.messages import DataSettingsChanged
 
 
@@ -65,7 +66,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "init": tuple(INITIALIZERS),
     "dtype": DTYPES,
 }
-"""Fields whose values come from a fixed table: shown as a Select."""
+"""Fields whose values come from a fixed table: shown as a choice field."""
 
 ORDER: tuple[str, ...] = (
     "recipe",
@@ -130,18 +131,11 @@ class HyperparamsForm(Widget):
 
     @staticmethod
     def _row(name: str, label: str, text: str, choices: Sequence[str] | None) -> ComposeResult:
-        """A field's row: its label, a Select for fixed choices or an Input, and its error line."""
+        """A field's row: its label, a choice field (fixed choices) or an Input, its error line."""
         with Horizontal(classes="hp-row"):
             yield Label(label, classes="hp-label")
             if choices is not None:
-                yield Select(
-                    [(option, option) for option in choices],
-                    value=text,
-                    allow_blank=False,
-                    compact=True,
-                    id=f"hp-{name}",
-                    classes="hp-field",
-                )
+                yield ChoiceField(choices, text, id=f"hp-{name}", classes="hp-field")
             else:
                 yield Input(
                     text,
@@ -157,16 +151,14 @@ class HyperparamsForm(Widget):
         values: dict[str, str] = {}
         for name in ORDER:
             widget = self.query_one(f"#hp-{name}")
-            if isinstance(widget, Select):
-                values[name] = str(widget.value)
-            elif isinstance(widget, Input):
+            if isinstance(widget, (ChoiceField, Input)):
                 values[name] = widget.value
         return values
 
     def data_texts(self) -> dict[str, str]:
         """The data fields' text: ``test_split`` (a percentage) and ``normalize`` (yes/no)."""
         split = self.query_one("#hp-test_split", Input).value
-        normalize = str(self.query_one("#hp-normalize", Select).value)
+        normalize = self.query_one("#hp-normalize", ChoiceField).value
         return {"test_split": split, "normalize": normalize}
 
     def data_settings(self) -> tuple[float, bool]:
@@ -196,10 +188,10 @@ class HyperparamsForm(Widget):
         for name, text in hyperparams.to_text().items():
             if name in ORDER:
                 widget = self.query_one(f"#hp-{name}")
-                if isinstance(widget, (Select, Input)):
+                if isinstance(widget, (ChoiceField, Input)):
                     widget.value = text
         self.query_one("#hp-test_split", Input).value = format_test_percent(test_split)
-        self.query_one("#hp-normalize", Select).value = "yes" if normalize else "no"
+        self.query_one("#hp-normalize", ChoiceField).value = "yes" if normalize else "no"
         self.show_errors()
 
     def errors(self) -> dict[str, str]:
@@ -265,7 +257,7 @@ class HyperparamsForm(Widget):
     def set_value(self, name: str, text: str) -> None:
         """Put ``text`` in field ``name`` (as if typed) and check the form again."""
         widget = self.query_one(f"#hp-{name}")
-        if isinstance(widget, (Select, Input)):
+        if isinstance(widget, (ChoiceField, Input)):
             widget.value = text
         self.show_errors()
 
@@ -276,9 +268,9 @@ class HyperparamsForm(Widget):
         if event.input.id == "hp-test_split":
             self.post_message(DataSettingsChanged())
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_choice_field_changed(self, event: ChoiceField.Changed) -> None:
         """Check the form when a choice changes (it may break or mend a rule between fields)."""
         event.stop()
         self.show_errors()
-        if event.select.id == "hp-normalize":
+        if event.field.id == "hp-normalize":
             self.post_message(DataSettingsChanged())
