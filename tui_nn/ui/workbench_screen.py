@@ -69,10 +69,12 @@ class RegionCompositor(Compositor):
         changed = self._changed
         if not changed:
             return widgets
+        # By clip, as Textual's own crop test: an overlay's clip is the whole screen, so it is
+        # always visited, and the first render that sizes a newly shown overlay happens.
         return {
             widget: (region, clip)
             for widget, (region, clip) in widgets.items()
-            if _overlaps_any(region.intersection(clip), changed)
+            if _overlaps_any(clip, changed)
         }
 
 
@@ -116,7 +118,9 @@ class WorkbenchScreen(Screen[None]):
         super().__init__(id=id)
         self._compositor = self.region_compositor = RegionCompositor()
         self._first_resume = True
-        self.add_class(*self._breakpoints(size))
+        # No update: the screen is styled when it mounts (an update now parses the stylesheet
+        # and styles the screen a first, wasted time).
+        self.add_class(*self._breakpoints(size), update=False)
 
     def _breakpoints(self, size: Size) -> list[str]:
         """The app's breakpoint classes for ``size`` (as ``Screen._on_resize`` sets them)."""
