@@ -66,10 +66,8 @@ from tui_nn.ui.messages import (
     TrainingFinished,
 )
 from tui_nn.ui.prediction_pane import PredictionPane, queries_for
-from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen
 from tui_nn.ui.runs_compared import kept_run_curves
 from tui_nn.ui.status_bar import Status, StatusBar
-from tui_nn.ui.tour import TourScreen
 from tui_nn.ui.training_run import ProcessRunner
 from tui_nn.ui.workbench_screen import WorkbenchScreen
 
@@ -412,6 +410,8 @@ class TuiNNApp(App[None]):
         except TuiNNError as error:
             self.notify(str(error), title="Cannot compare", severity="error", markup=False)
             return
+        from tui_nn.ui.recipe_comparison_screen import RecipeComparisonScreen  # on first use
+
         self.push_screen(RecipeComparisonScreen(settings.hyperparams, prepared.train))
 
     def _show_kept_runs(self) -> None:
@@ -439,6 +439,8 @@ class TuiNNApp(App[None]):
 
     def action_tour(self) -> None:
         """The seed's steps, panel by panel; Enter on the last one trains."""
+        from tui_nn.ui.tour import TourScreen  # on first use: not part of the first frame
+
         base = self.screen
 
         def focus(selector: str) -> None:
@@ -537,11 +539,15 @@ class TuiNNApp(App[None]):
         )
         if active is self._active_panel:
             return
+        # Restyle the two panels alone: no rule below a panel depends on -active, and Textual's
+        # class change restyles every descendant (the form's ~100 widgets, ~50 ms).
+        changed = []
         if self._active_panel is not None:
-            self._active_panel.remove_class("-active")
+            changed.append(self._active_panel.remove_class("-active", update=False))
         if active is not None:
-            active.add_class("-active")
+            changed.append(active.add_class("-active", update=False))
         self._active_panel = active
+        self.stylesheet.update_nodes(changed, animate=False)
 
     def _start_training_process(self) -> None:
         """Start the warm training process and the one worker that listens to it."""

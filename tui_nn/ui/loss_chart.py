@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -244,6 +245,8 @@ class ChartFrame:
         title: Its title row.
         text: The chart.
         background: The earlier runs drawn behind it.
+        strips: Its rows as the widget draws them over ``base`` (None: the UI thread makes them).
+        base: The widget style the rows were made over.
     """
 
     key: tuple[int, int, bool, bool]
@@ -251,6 +254,8 @@ class ChartFrame:
     title: str
     text: Text
     background: tuple[BackgroundCurve, ...] = ()
+    strips: list[Strip] | None = None
+    base: Style | None = None
 
 
 def _ticks(lower: float, upper: float, max_ticks: int, whole: bool = False) -> list[float]:
@@ -575,6 +580,8 @@ class LossChart(Widget):
         # Read by ``prepare`` in another thread: one tuple, replaced whole on the UI thread.
         self.view: tuple[int, int, bool, bool] = (0, 0, False, True)
         self._frame_figure: Figure | None = None
+        # For ``prepare``'s rows: the app's console, read once on the UI thread.
+        self._frame_console: Console | None = None
 
     @property
     def snapshot(self) -> HistorySnapshot | None:
@@ -618,7 +625,10 @@ class LossChart(Widget):
             and frame.key == self._key()
         ):
             self._text, self._text_key = frame.text, frame.key
-            self._refresh_changed_rows()
+            if frame.strips is not None and frame.base == self._base_style:
+                self._refresh_changed_rows(frame.strips, frame.base)
+            else:
+                self._refresh_changed_rows()
             return
         self._text = None
         self.refresh()
@@ -669,16 +679,33 @@ class LossChart(Widget):
             background=background,
             x_end=x_end,
         )
-        return ChartFrame(key, snapshot, title, text, background)
+        base, console = self._base_style, self._frame_console
+        strips = None
+        if base is not None and console is not None:
+            # The rows too (~5 ms of Python a frame): the UI thread then only compares them.
+            strips = _strips(text, width, base, console)
+        return ChartFrame(key, snapshot, title, text, background, strips, base)
 
     def _key(self) -> tuple[int, int, bool, bool]:
         width, height = self.content_size
         return (width, height, self.log_scale, self.app.current_theme.dark)
 
-    def _refresh_changed_rows(self) -> None:
-        """Mark only the rows whose cells differ from what is on screen as dirty."""
+    def _refresh_changed_rows(
+        self, strips: list[Strip] | None = None, base: Style | None = None
+    ) -> None:
+        """Mark only the rows whose cells differ from what is on screen as dirty.
+
+        Args:
+            strips: The new rows, made ahead over ``base`` (else made here).
+            base: The widget style they were made over.
+        """
         old = self._strips
-        new = self._chart_strips(self._base_style or self.rich_style)
+        if strips is not None and base is not None and self._text is not None:
+            new = strips
+            self._strips = strips
+            self._strips_source = (self._text, self.content_size.width, base)
+        else:
+            new = self._chart_strips(self._base_style or self.rich_style)
         width = self.content_size.width
         if len(old) != len(new):
             self.refresh()
@@ -707,6 +734,7 @@ class LossChart(Widget):
     def on_mount(self) -> None:
         """Redraw in the new colours whenever the app's theme changes."""
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._frame_console = self.app.console
 
     def _theme_changed(self, _theme: Theme) -> None:
         self.refresh()
@@ -766,8 +794,14 @@ class LossChart(Widget):
         # Compare the text by identity, holding on to it: an id() alone could be reused by a
         # new text once the old one is freed.
         if source is None or source[0] is not text or source[1:] != (width, base):
-            segments = text.render(self.app.console)
-            lines = Segment.split_and_crop_lines(segments, width, pad=True, include_new_lines=False)
-            self._strips = [Strip(line, width).apply_style(base) for line in lines]
+            self._strips = _strips(text, width, base, self.app.console)
             self._strips_source = (text, width, base)
         return self._strips
+
+
+def _strips(text: Text, width: int, base: Style, console: Console) -> list[Strip]:
+    """The chart's rows over ``base``, the widget's own style (its segments carry foreground
+    colours only, so the base shows through)."""
+    segments = text.render(console)
+    lines = Segment.split_and_crop_lines(segments, width, pad=True, include_new_lines=False)
+    return [Strip(line, width).apply_style(base) for line in lines]
