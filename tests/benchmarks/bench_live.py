@@ -49,7 +49,15 @@ SPEED_EPOCHS = 300_000
 """Epochs of the tutorial run timed in the app and headless (~10 s each here)."""
 
 EPOCH_IN_STATUS = re.compile(r"Training · epoch ([\d,]+) of")
-FIRST_FRAME_MARKS = ("Dataset", "Hyperparameters", "Prediction", "Ready · epoch 0", "Quit")
+FIRST_FRAME_MARKS = (
+    "Dataset",
+    "Hyperparameters",
+    "learning rate",  # the form's rows, not only its border
+    "0.05",
+    "Prediction",
+    "Ready · epoch 0",
+    "Quit",
+)
 HELP_MARK = "tui-nn help"  # the help screen's title line
 PALETTE_MARK = "Search for commands"
 

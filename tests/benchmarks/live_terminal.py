@@ -103,6 +103,9 @@ class LiveApp:
             **(env or {}),
         }
         environment.pop("NO_COLOR", None)
+        # As on a user's machine: Python caches the app's compiled modules (a CI image may
+        # turn that off, which would time the compiler at every launch).
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tui_nn", *args],
