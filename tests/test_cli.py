@@ -255,3 +255,40 @@ def test_opening_a_missing_session_says_so_in_one_line(capsys: pytest.CaptureFix
     assert exit_status(["/no/such/session.toml"]) == 2
     err = capsys.readouterr().err
     assert err == "tui-nn: error: /no/such/session.toml: no such file\n"
+
+
+class _StubApp:
+    """Stands in for the workbench: records that it ran."""
+
+    return_code = 0
+    ran = False
+
+    def run(self) -> None:
+        _StubApp.ran = True
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "25"), ("120", "120")])
+def test_the_app_waits_25_ms_after_esc_unless_escdelay_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch, preset: str | None, expected: str
+) -> None:
+    """Esc closes a dialog 25 ms after the key, not Textual's 100; a user's ESCDELAY wins."""
+    import os
+
+    import tui_nn.cli as cli
+    import tui_nn.ui.app as app_module
+
+    if preset is None:
+        monkeypatch.delenv("ESCDELAY", raising=False)
+    else:
+        monkeypatch.setenv("ESCDELAY", preset)
+    monkeypatch.setattr(app_module, "make_app", lambda **_: _StubApp())
+
+    def exit_instead(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli.os, "_exit", exit_instead)
+    _StubApp.ran = False
+    with pytest.raises(SystemExit):
+        cli.main([])
+    assert _StubApp.ran
+    assert os.environ["ESCDELAY"] == expected

@@ -893,10 +893,19 @@ def app_start(argv: Sequence[str]) -> AppStart:
     return AppStart(session, Path(args.session) if args.session is not None else None, note)
 
 
+ESCAPE_DELAY_MS = 25
+"""The app's default ESCDELAY: ms after an Esc byte before it counts as the Esc key."""
+
+
 def _run_app(argv: Sequence[str]) -> int:
     start = app_start(argv)
     if start.note:
         print(f"note: {start.note}", file=sys.stderr)
+    # Esc alone is one byte, so a terminal app waits ESCDELAY ms to tell it from the start of a
+    # key's escape sequence. Textual waits 100 ms, felt on every Esc that closes a dialog; a
+    # key's sequence arrives in one write, so 25 ms is enough here (over a slow link, set
+    # ESCDELAY higher). Read as Textual loads, so set before.
+    os.environ.setdefault("ESCDELAY", str(ESCAPE_DELAY_MS))
     from tui_nn.ui.app import make_app  # the UI stack loads only when the app runs
 
     app = make_app(session=start.session, session_path=start.session_path)

@@ -58,6 +58,7 @@ FIRST_FRAME_MARKS = (
     "Ready · epoch 0",
     "Quit",
 )
+EMPTY_CHART = "No training yet"  # the loss view before a run
 HELP_MARK = "tui-nn help"  # the help screen's title line
 PALETTE_MARK = "Search for commands"
 
@@ -180,11 +181,13 @@ def test_keys_while_training(report: Report, training_app: LiveApp) -> None:
 
     form = form_region(app)
     tab: list[float] = []
-    for _ in range(SAMPLES):
+    # Tab and shift+Tab in turn: the focus moves between two of the form's fields, so every
+    # press shows in the form (a run of Tabs would leave it for panels that change anyway).
+    for index in range(SAMPLES):
         before = app.region(*form)
-        pressed = app.press("tab")
+        pressed = app.press("tab" if index % 2 == 0 else "shift+tab")
         tab.append(app.wait_for(lambda a, b=before: a.region(*form) != b) - pressed)
-    report.target("Tab (focus moves) while training", p95(tab) <= 0.1, summary(tab))
+    report.target("Tab / shift+Tab (focus moves) while training", p95(tab) <= 0.1, summary(tab))
 
     palette: list[float] = []
     for _ in range(SAMPLES):
@@ -208,6 +211,20 @@ def form_region(app: LiveApp) -> tuple[int, int, int, int]:
 
 
 def test_in_app_speed_against_headless(report: Report, speed_session: Path) -> None:
+    in_app_speed(report, speed_session, "in-app speed vs headless", 0.95, view_key=None)
+
+
+def test_in_app_speed_with_the_decision_map_visible(report: Report, speed_session: Path) -> None:
+    """Issue 10: the map redrawn live at the frame rate still leaves the engine 90%."""
+    in_app_speed(
+        report, speed_session, "in-app speed with the decision map visible", 0.90, "ctrl+e"
+    )
+
+
+def in_app_speed(
+    report: Report, speed_session: Path, name: str, goal: float, view_key: str | None
+) -> None:
+    """Epochs/s of a run in the app (Train to "Finished" on screen) against the engine alone."""
     in_app: list[float] = []
     headless: list[float] = []
     for _ in range(max(3, SAMPLES // 5)):
@@ -219,6 +236,9 @@ def test_in_app_speed_against_headless(report: Report, speed_session: Path) -> N
         app = LiveApp((str(speed_session),))
         try:
             app.wait_for(first_frame, timeout=30)
+            if view_key is not None:
+                app.press(view_key)  # the next view: the decision map
+                app.wait_for(lambda a: EMPTY_CHART not in a.text())
             pressed = app.press("ctrl+t")
             done = app.wait_for(lambda a: "Finished" in a.text(), timeout=600)
             in_app.append(SPEED_EPOCHS / (done - pressed))
@@ -226,8 +246,8 @@ def test_in_app_speed_against_headless(report: Report, speed_session: Path) -> N
             app.close()
     ratio = statistics.median(in_app) / statistics.median(headless)
     report.target(
-        "in-app speed vs headless",
-        ratio >= 0.95,
+        name,
+        ratio >= goal,
         f"{ratio:.2f}x (app median {statistics.median(in_app):,.0f} epochs/s, headless "
         f"{statistics.median(headless):,.0f}, {len(in_app)} interleaved rounds)",
     )

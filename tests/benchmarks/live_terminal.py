@@ -38,12 +38,14 @@ KEYS = {
     "f1": b"\x1bOP",
     "escape": b"\x1b",
     "tab": b"\t",
+    "shift+tab": b"\x1b[Z",
     "ctrl+l": b"\x0c",
     "ctrl+t": b"\x14",
     "ctrl+r": b"\x12",
     "ctrl+p": b"\x10",
     "ctrl+q": b"\x11",
     "ctrl+g": b"\x07",
+    "ctrl+e": b"\x05",
     "d": b"d",
 }
 """The bytes a terminal sends for each key the benchmarks press."""

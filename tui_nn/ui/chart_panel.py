@@ -90,6 +90,10 @@ class ChartPanel(Widget):
         self._shown: tuple[HistorySnapshot, Hyperparams, int] | None = None
         self._model: ModelSnapshot | None = None
         self._loss_chart = None
+        # The tab on show, kept as a plain value: the training link's thread reads it (it may
+        # not query the DOM) to skip drawing a loss chart nobody sees.
+        self.visible_view = "view-loss"
+        self._loss_behind = False
 
     def on_mount(self) -> None:
         """Name the key that cycles the views on the panel's border (the footer is full)."""
@@ -161,7 +165,10 @@ class ChartPanel(Widget):
             view.show(snapshot)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A view came forward: draw the latest model if it has not seen it yet."""
+        """A view came forward: draw the latest model (or loss) if it has not seen it yet."""
+        self.visible_view = str(event.pane.id)
+        if self.visible_view == "view-loss" and self._loss_behind and self._shown is not None:
+            self.show(*self._shown)
         view = self.model_views.get(str(event.pane.id))
         if view is not None and self._model is not None and view.snapshot is not self._model:
             view.show(self._model)
@@ -191,6 +198,11 @@ class ChartPanel(Widget):
             frame: The loss chart drawn ahead by ``prepare`` (off the UI thread), if any.
         """
         self._shown = (snapshot, hyperparams, target)
+        if self.visible_view != "view-loss":
+            # Another view is on show: the loss is drawn when its tab comes forward.
+            self._loss_behind = True
+            return
+        self._loss_behind = False
         labels = series_labels(hyperparams)
         chart = self.loss_chart
         width = chart.size.width
@@ -201,8 +213,13 @@ class ChartPanel(Widget):
 
     def prepare(
         self, snapshot: HistorySnapshot, hyperparams: Hyperparams, target: int
-    ) -> ChartFrame:
-        """Draw the loss chart for ``show(frame=...)``; safe off the UI thread (one thread)."""
+    ) -> ChartFrame | None:
+        """Draw the loss chart for ``show(frame=...)``; safe off the UI thread (one thread).
+
+        None while another view is on show (nobody would see it).
+        """
+        if self.visible_view != "view-loss":
+            return None
         labels = series_labels(hyperparams)
         titles = chart_titles(snapshot, labels, target)
         x_end = axis_end(snapshot.latest_epoch, target)
