@@ -23,6 +23,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent
@@ -140,6 +141,15 @@ class TuiNNApp(App[None]):
         self.show_wall_clock = True
 
     # Layout -------------------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, or on a Linux/macOS terminal the one that sees Esc in ESCDELAY."""
+        driver = super().get_driver_class()
+        if (driver.__module__, driver.__name__) == ("textual.drivers.linux_driver", "LinuxDriver"):
+            from tui_nn.ui.quick_escape import QuickEscapeDriver
+
+            return QuickEscapeDriver
+        return driver
 
     def get_default_screen(self) -> Screen[Any]:
         """The workbench's screen: its live updates repaint only the widgets they touch."""
