@@ -94,8 +94,17 @@ async def test_live_updates_leave_the_cells_of_a_full_repaint() -> None:
         while len(recorder.frames) < 10:
             await asyncio.sleep(0.1)
         recorder.check_every_frame(at_least=10)
+        # The decision map live: frames after the switch (its first ones settle the layout).
         recorder.every_frame = False
-        for view in ("show_decision_map", "show_network", "show_loss"):
+        await app.run_action("show_decision_map")
+        await asyncio.sleep(0.3)
+        recorder.every_frame = True
+        seen = len(recorder.frames)
+        while len(recorder.frames) < seen + 5:
+            await asyncio.sleep(0.1)
+        assert all(recorder.frames[seen:]), "a frame of the live map differed"
+        recorder.every_frame = False
+        for view in ("show_network", "show_every_input", "show_loss"):
             await app.run_action(view)
             await asyncio.sleep(0.3)
         await app.run_action("stop")

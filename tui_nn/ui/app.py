@@ -570,10 +570,12 @@ class TuiNNApp(App[None]):
     def _listen(self) -> None:
         """Wait on the training process (blocking, off the UI thread); post what it says.
 
-        First it imports the chart's plotext, which the first frame did without: the first
-        chart then does not wait for it either.
+        First it imports what the first frame did without, the chart's plotext and the help's
+        Markdown: the first chart and the first F1 then do not wait for them either.
         """
         load_plotext()
+        import tui_nn.ui.help_screen  # noqa: F401  (imported for the first F1)
+
         self.runner.link.pump()
 
     def on_unmount(self) -> None:

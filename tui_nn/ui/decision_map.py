@@ -138,15 +138,14 @@ class DecisionMap(StripView, can_focus=True):
         return plane_for(snapshot.train_features, self.x_feature, self.y_feature, self.zoom)
 
     def show(self, snapshot: ModelSnapshot) -> None:
-        """Draw this model (the map is recomputed on the next repaint)."""
+        """Draw this model (the rows that change are repainted)."""
         previous = self._snapshot
         if previous is None or previous.dataset is not snapshot.dataset:
             n = snapshot.dataset.n_features
             if self.x_feature >= n or self.y_feature >= n or self.x_feature == self.y_feature:
                 self.x_feature, self.y_feature = 0, 1
         self._snapshot = snapshot
-        self._strips = None
-        self.refresh()
+        self.redraw()
 
     def clear(self) -> None:
         """Show no model."""

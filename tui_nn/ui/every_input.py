@@ -90,8 +90,7 @@ class EveryInput(StripView, can_focus=True):
             self._table = every_input_table(
                 snapshot.network, snapshot.dataset, snapshot.test_mask, snapshot.standardizer
             )
-        self._strips = None
-        self.refresh()
+        self.redraw()
 
     def clear(self) -> None:
         """Show no model."""

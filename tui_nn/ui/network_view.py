@@ -105,11 +105,10 @@ class NetworkView(StripView, can_focus=True):
         return self._snapshot
 
     def show(self, snapshot: ModelSnapshot) -> None:
-        """Draw this model (on the next repaint)."""
+        """Draw this model (the rows that change are repainted)."""
         self._snapshot = snapshot
         self._clamp()
-        self._strips = None
-        self.refresh()
+        self.redraw()
 
     def clear(self) -> None:
         """Show no model."""

@@ -7,6 +7,7 @@ they show (a new model, a resize, a theme) throws the rows away so the next pain
 
 from __future__ import annotations
 
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
@@ -32,6 +33,24 @@ class StripView(Widget):
     def on_resize(self) -> None:
         """Draw again at the new size on the next paint."""
         self._strips = None
+
+    def redraw(self) -> None:
+        """Rebuild the rows now and repaint only those that changed: a live run's frame, where
+        most of a converging map or table stays as it was."""
+        old = self._strips
+        width = self.size.width
+        if old is None or not self.is_mounted or not width:
+            self._strips = None
+            self.refresh()
+            return
+        new = self._strips = self.build_strips()
+        if len(new) != len(old):
+            self.refresh()
+            return
+        rows = enumerate(zip(old, new, strict=True))
+        changed = [Region(0, y, width, 1) for y, (a, b) in rows if a != b]
+        if changed:
+            self.refresh(*changed)
 
     def render_line(self, y: int) -> Strip:
         """One row of the view, from strips built once per change."""
