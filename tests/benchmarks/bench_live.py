@@ -181,8 +181,17 @@ def test_keys_while_training(report: Report, training_app: LiveApp) -> None:
 
     form = form_region(app)
     tab: list[float] = []
-    # Tab and shift+Tab in turn: the focus moves between two of the form's fields, so every
-    # press shows in the form (a run of Tabs would leave it for panels that change anyway).
+    # Into the form first (from the grid: the focused panel's border moves too, a bigger
+    # repaint than a move between fields, timed as a separate figure below).
+    before = app.region(*form)
+    pressed = app.press("tab")
+    into_form = app.wait_for(lambda a, b=before: a.region(*form) != b) - pressed
+    report.line(
+        f"note: Tab from the grid into the form (a panel change) took {into_form * 1000:.0f} ms"
+    )
+    # Then Tab and shift+Tab in turn: the focus moves between two of the form's fields, so
+    # every press shows in the form (a run of Tabs would leave it for panels that change
+    # anyway).
     for index in range(SAMPLES):
         before = app.region(*form)
         pressed = app.press("tab" if index % 2 == 0 else "shift+tab")
