@@ -12,6 +12,7 @@ from textual.geometry import Region
 
 from tests.ui.pilot import WatchedApp, quiet, settle
 from tui_nn.core.dataset import TUTORIAL_DATASET
+from tui_nn.core.datasets import make_dataset
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.ui.changed_cells import TerminalCells, _changed_runs
 from tui_nn.ui.workbench_screen import RegionCompositor, WorkbenchScreen, _merged
@@ -176,3 +177,26 @@ async def test_a_dialog_makes_the_screen_forget_the_terminal() -> None:
         await pilot.pause()
         assert shown.row(0, 10)[0] is None
         await asyncio.sleep(0)
+
+
+async def test_a_list_dropped_at_a_small_size_is_drawn_and_cleared() -> None:
+    """At 80x24 the form scrolls and a dropped list reaches the status lines: the terminal
+    still shows what Textual's repaint shows, open and after a pick (a newline written on the
+    bottom row once scrolled the whole terminal up a line)."""
+    data = make_dataset("spiral")
+    settings = Hyperparams(recipe="textbook", hidden=(8, 8), activation="tanh", epochs=3000)
+    app = quiet(WatchedApp(data, settings))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        recorder = Recorder(app, (80, 24))
+        recorder.every_frame = False
+        for key in ("tab", "tab", "tab", "enter"):
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+        assert recorder.shows_the_whole()  # open
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.form.texts()["activation"] == "relu"
+        assert recorder.shows_the_whole()  # picked and closed

@@ -67,7 +67,6 @@ class ChangedCellsUpdate(ChopsUpdate):
         sequences: list[str] = []
         append = sequences.append
         move_to = Control.move_to
-        last_y = self.spans[-1][0]
         for y, x1, x2 in self.spans:
             row = self.shown.row(y, x2)
             cells = self._cells(y, x1, x2)
@@ -80,8 +79,8 @@ class ChangedCellsUpdate(ChopsUpdate):
                     append(move_to(x1 + start, y).segment.text)
                     append(_render(cells[start:stop], console))
                     row[x1 + start : x1 + stop] = cells[start:stop]
-            if y != last_y:
-                append("\n")
+        # No newline between lines, as Textual writes: every run starts with a cursor move, and
+        # a newline written on the bottom row would scroll the whole terminal up a line.
         return "".join(sequences)
 
     def _strips(self, y: int, x1: int, x2: int) -> list[tuple[int, Strip | None]]:

@@ -121,7 +121,7 @@ class ChoiceField(Widget, can_focus=True):
             choice_list.highlighted = self.choices.index(self.value)
         choice_list.display = True
         self.expanded = True
-        choice_list.focus()
+        choice_list.focus(scroll_visible=False)  # as Select: the form stays where it is
 
     def close(self, refocus: bool = True) -> None:
         """Fold the list up (focus back on the field unless it went elsewhere)."""
