@@ -10,15 +10,14 @@ re-deriving styles of widgets that did not change. Keys then waited behind frame
 
 ``RegionCompositor`` keeps Textual's painting as it is and narrows two things:
 
-* while a partial update is painted, only widgets that overlap a changed area count as
-  visible (a widget that overlaps no changed area contributes no changed cell);
+* while a partial update is painted, only widgets whose clip meets a changed area count as
+  visible (any other widget contributes no changed cell);
 * what is written to the terminal is the cells that changed (``changed_cells``), not each
   changed widget's lines whole. Over SSH this is most of the bandwidth of a live run.
 
 The screen shows exactly what Textual would show. This leans on internals of Textual 8's
 compositor (``render_partial_update``, ``render_full_update``, ``visible_widgets``, ``cuts``,
-``ChopsUpdate``);
-``tests/ui/test_workbench_screen.py`` compares its output with Textual's own.
+``ChopsUpdate``); ``tests/ui/test_workbench_screen.py`` compares its output with Textual's.
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ class RegionCompositor(Compositor):
     @property
     def visible_widgets(self) -> dict[Widget, tuple[Region, Region]]:
         """Widgets in paint order with region and clip; during a partial update, only those
-        that overlap a changed area."""
+        whose clip meets a changed area."""
         widgets = super().visible_widgets
         changed = self._changed
         if not changed:
