@@ -158,3 +158,24 @@ async def test_pausing_or_resetting_the_instant_training_starts(app: TuiNNApp) -
         app.form.set_value("epochs", "100")
         await run_action(app, "train")
         assert (app.phase, app.trainer.epoch) == ("finished", 100)
+
+
+async def test_a_run_that_ends_under_help_shows_its_end_when_help_closes(
+    watched: WatchedApp,
+) -> None:
+    """While help is open the workbench beneath waits (a terminal would redraw the whole
+    window for each change under a dialog); closing it shows the run as it is now."""
+    app = watched
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.form.set_value("epochs", "20000")
+        await app.run_action("train")
+        await first_progress(app)
+        await app.run_action("help")
+        await pilot.pause()
+        await settle(app)  # the run ends with help still open: its last frame waits
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert "Finished · epoch 20,000 of 20,000" in app.status_bar.text
+        assert app.chart.loss_chart.snapshot is not None
+        assert app.chart.loss_chart.snapshot.latest_epoch == 20_000

@@ -785,7 +785,12 @@ class TuiNNApp(App[None]):
         self.show_status()
 
     def _screen_changed(self, screen: Screen[Any]) -> None:
-        """Back on the workbench: draw the progress that came while a dialog was open."""
+        """Back on the workbench: draw the progress that came while a dialog was open, once
+        the workbench is back on screen (the dialog goes first, the catching up after)."""
+        if self._behind_dialog is not None and len(self.screen_stack) == 1:
+            self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
         waiting = self._behind_dialog
         if waiting is not None and len(self.screen_stack) == 1:
             self.show_progress(*waiting)
