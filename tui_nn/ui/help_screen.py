@@ -31,7 +31,8 @@ end of the form say how the rows are used.
 **Hyperparameters**: *Step #2, hyper-parameters* (seed, learning rate; the seed draws the
 starting weights) and *Step #3, activation function* (sigmoid). A bad value shows its rule
 under the field, and training waits until it is fixed. A new learning rate applies on resume;
-other changes need Reset.
+other changes need Reset. A field with fixed choices drops its list on Enter (Enter picks, Esc
+closes); ←/→ step through its choices without opening it.
 
 **Chart**: *Step #4, training*. Each epoch is one pass over the rows. Recipe `tutorial` plots
 the tutorial's own printout, the signed *error sum* (it goes below zero), and the true mean
