@@ -46,6 +46,7 @@ from textual.theme import Theme
 from textual.widget import Widget
 
 from tui_nn.core.history import HistorySnapshot
+from tui_nn.ui.strip_view import repaint_changed_rows
 
 __all__ = [
     "DEFAULT_LABELS",
@@ -706,15 +707,7 @@ class LossChart(Widget):
             self._strips_source = (self._text, self.content_size.width, base)
         else:
             new = self._chart_strips(self._base_style or self.rich_style)
-        width = self.content_size.width
-        if len(old) != len(new):
-            self.refresh()
-            return
-        changed = [
-            Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b
-        ]
-        if changed:
-            self.refresh(*changed)
+        repaint_changed_rows(self, old, new, self.content_size.width)
 
     def clear(self) -> None:
         """Forget the history and show the empty chart (earlier runs stay)."""

@@ -13,6 +13,18 @@ from textual.theme import Theme
 from textual.widget import Widget
 
 
+def repaint_changed_rows(widget: Widget, old: list[Strip], new: list[Strip], width: int) -> None:
+    """Mark dirty only the rows of ``widget`` whose cells differ between ``old`` and ``new``
+    (all of it when the number of rows changed)."""
+    if len(old) != len(new):
+        widget.refresh()
+        return
+    rows = enumerate(zip(old, new, strict=True))
+    changed = [Region(0, y, width, 1) for y, (a, b) in rows if a != b]
+    if changed:
+        widget.refresh(*changed)
+
+
 class StripView(Widget):
     """A widget whose rows are built together by ``build_strips`` and cached until a change."""
 
@@ -44,13 +56,7 @@ class StripView(Widget):
             self.refresh()
             return
         new = self._strips = self.build_strips()
-        if len(new) != len(old):
-            self.refresh()
-            return
-        rows = enumerate(zip(old, new, strict=True))
-        changed = [Region(0, y, width, 1) for y, (a, b) in rows if a != b]
-        if changed:
-            self.refresh(*changed)
+        repaint_changed_rows(self, old, new, width)
 
     def render_line(self, y: int) -> Strip:
         """One row of the view, from strips built once per change."""
