@@ -25,11 +25,14 @@ from tui_nn.ui.loss_chart import BackgroundCurve, ChartFrame, LossChart, axis_en
 from tui_nn.ui.network_view import NetworkView
 from tui_nn.ui.step_inspector import StepInspector
 
+LOSS_VIEW = "view-loss"
+"""The tab id of the loss chart, the first view."""
+
 INSPECT_VIEW = "view-inspect"
 """The tab id of the step inspector."""
 
 VIEWS: dict[str, str] = {
-    "view-loss": "Loss",
+    LOSS_VIEW: "Loss",
     "view-map": "Decision map",
     "view-every": "Every input",
     "view-network": "Network",
@@ -92,7 +95,7 @@ class ChartPanel(Widget):
         self._loss_chart = None
         # The tab on show, kept as a plain value: the training link's thread reads it (it may
         # not query the DOM) to skip drawing a loss chart nobody sees.
-        self.visible_view = "view-loss"
+        self.visible_view = LOSS_VIEW
         self._loss_behind = False
 
     def on_mount(self) -> None:
@@ -102,7 +105,7 @@ class ChartPanel(Widget):
     def compose(self) -> ComposeResult:
         """The loss view first, then the model views."""
         with TabbedContent(id="views"):
-            with TabPane(VIEWS["view-loss"], id="view-loss"):
+            with TabPane(VIEWS[LOSS_VIEW], id=LOSS_VIEW):
                 yield LossChart(id="loss-chart")
             with TabPane(VIEWS["view-map"], id="view-map"):
                 yield DecisionMap(id="decision-map")
@@ -167,7 +170,7 @@ class ChartPanel(Widget):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A view came forward: draw the latest model (or loss) if it has not seen it yet."""
         self.visible_view = str(event.pane.id)
-        if self.visible_view == "view-loss" and self._loss_behind and self._shown is not None:
+        if self.visible_view == LOSS_VIEW and self._loss_behind and self._shown is not None:
             self.show(*self._shown)
         view = self.model_views.get(str(event.pane.id))
         if view is not None and self._model is not None and view.snapshot is not self._model:
@@ -198,7 +201,7 @@ class ChartPanel(Widget):
             frame: The loss chart drawn ahead by ``prepare`` (off the UI thread), if any.
         """
         self._shown = (snapshot, hyperparams, target)
-        if self.visible_view != "view-loss":
+        if self.visible_view != LOSS_VIEW:
             # Another view is on show: the loss is drawn when its tab comes forward.
             self._loss_behind = True
             return
@@ -218,7 +221,7 @@ class ChartPanel(Widget):
 
         None while another view is on show (nobody would see it).
         """
-        if self.visible_view != "view-loss":
+        if self.visible_view != LOSS_VIEW:
             return None
         labels = series_labels(hyperparams)
         titles = chart_titles(snapshot, labels, target)
