@@ -39,7 +39,7 @@ from tui_nn.core.protocol import (
 )
 from tui_nn.core.recipes import RECIPES, record
 from tui_nn.core.training import Trainer
-from tui_nn.core.training_process import TrainingProcess
+from tui_nn.core.training_process import START_METHODS, TrainingProcess
 
 WAIT = 60.0
 """Seconds a test waits for an event before calling the process stuck (a loaded machine)."""
@@ -268,8 +268,9 @@ def test_a_configuration_that_cannot_train_fails_and_the_process_carries_on(
     assert isinstance(final, RunFinished) and final.snapshot.epoch == 5
 
 
-def test_a_killed_child_is_reported_as_a_crash_and_a_new_one_trains() -> None:
-    with TrainingProcess() as process:
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_a_killed_child_is_reported_as_a_crash_and_a_new_one_trains(start_method: str) -> None:
+    with TrainingProcess(start_method) as process:
         process.send(Configure(LONG, TUTORIAL_DATASET))
         run_id = start(process, LONG.epochs)
         first_progress(process, run_id)
@@ -284,8 +285,9 @@ def test_a_killed_child_is_reported_as_a_crash_and_a_new_one_trains() -> None:
         assert isinstance(final, RunFinished) and final.snapshot.epoch == 10
 
 
-def test_no_process_is_left_after_close() -> None:
-    process = TrainingProcess()
+@pytest.mark.parametrize("start_method", START_METHODS)
+def test_no_process_is_left_after_close(start_method: str) -> None:
+    process = TrainingProcess(start_method)
     process.send(Configure(LONG, TUTORIAL_DATASET))
     run_id = start(process, LONG.epochs)
     first_progress(process, run_id)
@@ -304,7 +306,7 @@ PARENT = textwrap.dedent(
     from tui_nn.core.protocol import Configure, RunProgress, Start
     from tui_nn.core.training_process import TrainingProcess
 
-    process = TrainingProcess()
+    process = TrainingProcess(sys.argv[1])
     process.send(Configure(Hyperparams(epochs=10**9), TUTORIAL_DATASET))
     process.send(Start(1, 10**9))
     while not isinstance(process.next_event(), RunProgress):
@@ -315,23 +317,27 @@ PARENT = textwrap.dedent(
 )
 
 
+@pytest.mark.parametrize("start_method", START_METHODS)
 @pytest.mark.parametrize("start_thread", ["main", "worker"])
 def test_the_child_exits_within_two_seconds_of_its_parent_being_killed(
-    tmp_path: Path, start_thread: str
+    tmp_path: Path, start_thread: str, start_method: str
 ) -> None:
     script = PARENT
     if start_thread == "worker":
         # Started from a thread that has ended: Linux's death signal would follow that thread,
         # so it is not asked for, and the pipe's end and the parent-pid check must do it.
         script = script.replace(
-            "process = TrainingProcess()",
-            "process = TrainingProcess()\n"
+            "process = TrainingProcess(sys.argv[1])",
+            "process = TrainingProcess(sys.argv[1])\n"
             "import threading; t = threading.Thread(target=process.start); t.start(); t.join()",
         )
     path = tmp_path / "parent.py"
     path.write_text(script, encoding="utf-8")
     parent = subprocess.Popen(
-        [sys.executable, str(path)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+        [sys.executable, str(path), start_method],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
     )
     try:
         assert parent.stdout is not None

@@ -70,7 +70,13 @@ from tui_nn.core.recipes import record
 from tui_nn.core.training import EpochResult, Trainer
 from tui_nn.core.weight_history import WeightHistory, WeightSnapshots, WeightUpdate
 
-__all__ = ["CHUNK_SECONDS", "TrainingProcess", "child_main"]
+__all__ = [
+    "CHUNK_SECONDS",
+    "START_METHODS",
+    "TrainingProcess",
+    "child_main",
+    "set_default_start_method",
+]
 
 CHUNK_SECONDS = 0.005
 """About how long the child trains between two looks at its pipe: a look costs a few
@@ -369,14 +375,42 @@ class _Engine:
         self.events.send(event)
 
 
-def _die_with_parent(parent_pid: int, pdeathsig: bool) -> None:
+class _ParentWatch:
+    """Whether the app that asked for this process is still there.
+
+    A spawned child is the app's own; a ``forkserver`` child is the fork server's, which
+    leaves when the app does (its "alive" pipe closes). Either way the child's parent changing
+    means the app has gone; a forkserver child also checks that the app's pid still exists.
+    """
+
+    def __init__(self, app_pid: int) -> None:
+        self.app_pid = app_pid
+        self.parent_pid = os.getppid()
+
+    def app_alive(self) -> bool:
+        if os.getppid() != self.parent_pid:
+            return False
+        if self.parent_pid == self.app_pid:
+            return True
+        try:
+            os.kill(self.app_pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True  # there, but not ours to signal
+        return True
+
+
+def _die_with_parent(app_pid: int, pdeathsig: bool) -> _ParentWatch:
     """Ask Linux to kill this process when its parent goes (then check it has not already)."""
     if pdeathsig and sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
+    watch = _ParentWatch(app_pid)
+    if watch.parent_pid == 1 or not watch.app_alive():
         os._exit(0)
+    return watch
 
 
 def _quiet(log_path: str | None) -> None:
@@ -403,13 +437,14 @@ def child_main(
     Args:
         commands: Where commands arrive (read end).
         events: Where events go (write end).
-        parent_pid: The app's pid; the child leaves when its parent is no longer that.
+        parent_pid: The app's pid; the child leaves when the app is gone (see
+            ``_ParentWatch``).
         log_path: A file for anything the child prints (tracebacks of a hard failure).
         pdeathsig: Also ask the kernel to kill the child with its parent. Only right when the
             parent's *thread* that starts the child lives as long as the parent (Linux ties
             the signal to that thread).
     """
-    _die_with_parent(parent_pid, pdeathsig)
+    watch = _die_with_parent(parent_pid, pdeathsig)
     _quiet(log_path)
     # Ctrl+C in the terminal goes to the whole process group; the app decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -420,7 +455,7 @@ def child_main(
             if engine.run is None:
                 # Idle: block on the pipe, waking now and then to see the parent is alive.
                 if not commands.poll(PARENT_CHECK_SECONDS):
-                    if os.getppid() != parent_pid:
+                    if not watch.app_alive():
                         return
                     continue
             else:
@@ -429,7 +464,7 @@ def child_main(
                     now = time.monotonic()
                     if now >= next_check:
                         next_check = now + PARENT_CHECK_SECONDS
-                        if os.getppid() != parent_pid:
+                        if not watch.app_alive():
                             return
                     continue
             if not engine.handle(commands.recv()):
@@ -478,6 +513,30 @@ def _main_module_hidden() -> Iterator[None]:
         sys.modules["__main__"] = real
 
 
+START_METHODS = ("spawn", "forkserver")
+"""How a child may be started: never ``fork`` (a forked copy of a threaded app can deadlock on
+a lock some other thread held)."""
+
+_default_start_method = "spawn"
+
+
+def _check_start_method(start_method: str) -> None:
+    if start_method not in START_METHODS:
+        raise ValueError(f"start_method must be spawn or forkserver, got {start_method!r}")
+
+
+def set_default_start_method(start_method: str) -> None:
+    """Choose how ``TrainingProcess()`` starts its children from now on (``spawn`` at first).
+
+    ``forkserver`` starts one server process (a spawned one) the first time, then forks each
+    child from it: a program that starts many processes, such as the test suite, pays the
+    interpreter's start once.
+    """
+    global _default_start_method
+    _check_start_method(start_method)
+    _default_start_method = start_method
+
+
 class TrainingProcess:
     """The parent's handle on the training process.
 
@@ -487,18 +546,21 @@ class TrainingProcess:
     ``ChildCrashed`` and replaced by a fresh one, which needs a ``Configure`` before it trains.
 
     Args:
-        start_method: ``spawn`` (default) or ``forkserver``; never ``fork`` (a forked copy of a
-            threaded app can deadlock on a lock some other thread held).
+        start_method: ``spawn`` or ``forkserver`` (default: ``set_default_start_method``'s
+            choice, ``spawn`` unless changed); never ``fork``.
     """
 
-    def __init__(self, start_method: str = "spawn") -> None:
-        if start_method not in ("spawn", "forkserver"):
-            raise ValueError(f"start_method must be spawn or forkserver, got {start_method!r}")
-        self._context: SpawnContext | ForkServerContext = (
-            multiprocessing.get_context("spawn")
-            if start_method == "spawn"
-            else multiprocessing.get_context("forkserver")
-        )
+    def __init__(self, start_method: str | None = None) -> None:
+        start_method = start_method or _default_start_method
+        _check_start_method(start_method)
+        self._context: SpawnContext | ForkServerContext
+        if start_method == "spawn":
+            self._context = multiprocessing.get_context("spawn")
+        else:
+            self._context = multiprocessing.get_context("forkserver")
+            # The server imports the child's code once; each child is then a fork of it,
+            # ready in milliseconds instead of a fresh interpreter's few hundred.
+            self._context.set_forkserver_preload([__name__])
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
         self._commands: Connection | None = None
