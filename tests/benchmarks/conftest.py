@@ -153,6 +153,12 @@ def report(request: pytest.FixtureRequest) -> Iterator[Report]:
     request.config.stash.setdefault(_LINES, []).extend(collected.lines)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """No parallel workers when the benchmarks are run: each times one thing on a quiet
+    machine (and pytest-benchmark switches itself off under pytest-xdist)."""
+    return 0
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     """Collect ``bench_*.py`` when this folder (or a file in it) was named on the command line."""
     if not (file_path.suffix == ".py" and file_path.name.startswith("bench_")):
