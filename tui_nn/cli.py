@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gc
 import json
 import math
 import os
@@ -898,6 +899,11 @@ ESCAPE_DELAY_MS = 25
 
 
 def _run_app(argv: Sequence[str]) -> int:
+    # The garbage collector would walk every object start-up makes several times over (~150 ms
+    # of a launch here), then all of them again at each full collection while training (~65 ms
+    # each, a frame or a key late every second or so). It stays off until the app has drawn
+    # its first frame, which freezes what start-up made (TuiNNApp._start_training_process).
+    gc.disable()
     start = app_start(argv)
     if start.note:
         print(f"note: {start.note}", file=sys.stderr)

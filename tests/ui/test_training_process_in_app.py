@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 
@@ -80,3 +81,18 @@ async def test_no_training_process_is_left_when_the_app_quits(watched: WatchedAp
         pid = app.training_process_pid
         assert pid is not None and alive(pid)
     assert not alive(pid)
+
+
+async def test_the_collector_the_launcher_held_off_is_back_after_the_first_frame() -> None:
+    """``tui-nn`` turns the garbage collector off for start-up; the app's first frame turns
+    it back on (with start-up's objects frozen), or a long session would never free a cycle."""
+    gc.disable()
+    try:
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process's objects go back to the collector
+        gc.enable()

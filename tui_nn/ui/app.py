@@ -10,6 +10,7 @@ asks it to (it is the workbench's ``WorkbenchView``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
@@ -561,6 +562,11 @@ class TuiNNApp(App[None]):
 
     def _start_training_process(self) -> None:
         """Start the warm training process and the one worker that listens to it."""
+        if not gc.isenabled():
+            # The launcher kept the collector off through start-up (``cli._run_app``). What
+            # start-up made lives as long as the app: frozen, full collections pass it by.
+            gc.freeze()
+            gc.enable()
         if self.runner.link.closed:
             return  # quit before the first frame: nothing to start
         self.runner.link.start()
@@ -576,6 +582,8 @@ class TuiNNApp(App[None]):
         load_plotext()
         import tui_nn.ui.help_screen  # noqa: F401  (imported for the first F1)
 
+        if gc.get_freeze_count():
+            gc.freeze()  # start-up's objects were frozen (see above): these modules join them
         self.runner.link.pump()
 
     def on_unmount(self) -> None:
