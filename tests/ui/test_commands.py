@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
 from tui_nn.ui.actions import ACTIONS, GRID_ACTIONS
@@ -76,3 +77,18 @@ async def test_pause_from_the_palette(watched: WatchedApp) -> None:
         await pilot.press("enter")
         await settle(app)
         assert app.phase == "paused"
+
+
+async def test_the_search_box_shows_before_the_commands_are_listed(app: TuiNNApp) -> None:
+    """The palette's box is on its first paint: Textual hides it until every command is gathered
+    (0.1-0.2 s while training), so ctrl+p seemed to do nothing for a moment."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette_screen = app.screen
+        assert isinstance(palette_screen, CommandPalette)
+        palette_screen.remove_class("-ready")  # as it is until the commands are in
+        await pilot.pause()
+        search_box = palette_screen.query_one(CommandInput)
+        assert search_box.display and search_box.region.height > 0
+        assert palette_screen.query_one("#--container").display
