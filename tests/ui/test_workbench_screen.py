@@ -250,3 +250,22 @@ async def test_closed_dialogs_leave_nothing_behind() -> None:
             await pilot.press("escape")
             await pilot.pause()
         assert widget_caches_alive() - before < 10  # a palette is ~8 widgets
+
+
+async def test_a_terminal_resized_under_a_dialog_lays_the_workbench_out_anew() -> None:
+    """Beneath a dialog the workbench skips the re-layout Textual gives it as each dialog
+    opens (same size, ~100 widgets): a real resize under a dialog still shows when it closes."""
+    app = quiet(WatchedApp(TUTORIAL_DATASET, Hyperparams()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        workbench = app.query_one("#workbench")
+        assert workbench.region.width == 100
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert (workbench.region.width, app.query_one("#status").region.y) == (120, 40 - 3)
+        recorder = Recorder(app, (120, 40))
+        assert recorder.shows_the_whole()

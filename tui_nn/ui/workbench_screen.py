@@ -118,6 +118,7 @@ class WorkbenchScreen(Screen[None]):
         super().__init__(id=id)
         self._compositor = self.region_compositor = RegionCompositor()
         self._first_resume = True
+        self._laid_out_for: Size | None = None
         # No update: the screen is styled when it mounts (an update now parses the stylesheet
         # and styles the screen a first, wasted time).
         self.add_class(*self._breakpoints(size), update=False)
@@ -146,6 +147,18 @@ class WorkbenchScreen(Screen[None]):
         # (8 ms growing to ~80 ms after 20 palettes). The workbench's entries return as it paints.
         StylesCache.get_inner_outer.cache_clear()
         super()._on_screen_resume(event)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        self._laid_out_for = size or self.outer_size
+        super()._refresh_layout(size, scroll)
+
+    def _screen_resized(self, size: Size) -> None:
+        # A dialog gets a Resize of the terminal's size as it opens, and Textual lays out every
+        # screen beneath it again with it: ~100 widgets here, 10-30 ms of each F1 or ctrl+p.
+        # Beneath a dialog, only a new size needs that.
+        if self is not self.app.screen and size == self._laid_out_for:
+            return
+        super()._screen_resized(size)
 
     def on_screen_suspend(self) -> None:
         """A dialog draws over the terminal now: what it shows is no longer known here."""
