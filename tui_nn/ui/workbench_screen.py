@@ -155,8 +155,9 @@ class WorkbenchScreen(Screen[None]):
     def _screen_resized(self, size: Size) -> None:
         # A dialog gets a Resize of the terminal's size as it opens, and Textual lays out every
         # screen beneath it again with it: ~100 widgets here, 10-30 ms of each F1 or ctrl+p.
-        # Beneath a dialog, only a new size needs that.
-        if self is not self.app.screen and size == self._laid_out_for:
+        # At start three Resizes of one size follow the first layout. Only a new size needs a
+        # new layout (a widget that changes its own size asks for one, as ever).
+        if size == self._laid_out_for:
             return
         super()._screen_resized(size)
 
