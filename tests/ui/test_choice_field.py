@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from textual.pilot import Pilot
+
 from tests.ui.pilot import WatchedApp, quiet
 from tui_nn.core.dataset import TUTORIAL_DATASET
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.ui.choice_field import ChoiceField, ChoiceList
 
 
-def make_app() -> WatchedApp:
-    return quiet(WatchedApp(TUTORIAL_DATASET, Hyperparams(recipe="textbook", loss="mse")))
+@contextlib.asynccontextmanager
+async def focused(
+    name: str,
+) -> AsyncIterator[tuple[WatchedApp, Pilot[Any], ChoiceField]]:
+    """The workbench (textbook recipe, mse loss) with the focus on the form's ``name`` field."""
+    app = quiet(WatchedApp(TUTORIAL_DATASET, Hyperparams(recipe="textbook", loss="mse")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        field = app.query_one(f"#hp-{name}", ChoiceField)
+        field.focus()
+        yield app, pilot, field
 
 
 async def test_enter_drops_the_list_and_enter_picks() -> None:
     """Enter opens the list on the current choice; Down, Enter picks the next one."""
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        field = app.query_one("#hp-loss", ChoiceField)
-        field.focus()
+    async with focused("loss") as (app, pilot, field):
         await pilot.press("enter")
         choices = field.query_one(ChoiceList)
         assert field.expanded and choices.display and app.focused is choices
@@ -30,10 +41,7 @@ async def test_enter_drops_the_list_and_enter_picks() -> None:
 
 
 async def test_escape_closes_the_list_unchanged() -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        field = app.query_one("#hp-activation", ChoiceField)
-        field.focus()
+    async with focused("activation") as (app, pilot, field):
         before = field.value
         await pilot.press("space", "down", "escape")
         assert field.value == before and not field.expanded and app.focused is field
@@ -41,10 +49,7 @@ async def test_escape_closes_the_list_unchanged() -> None:
 
 async def test_left_and_right_step_through_the_choices() -> None:
     """←/→ change the value in place, stopping at the ends; the form checks it at once."""
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        field = app.query_one("#hp-optimizer", ChoiceField)
-        field.focus()
+    async with focused("optimizer") as (app, pilot, field):
         first = field.choices[0]
         await pilot.press(*["left"] * len(field.choices))
         assert field.value == first
@@ -54,10 +59,7 @@ async def test_left_and_right_step_through_the_choices() -> None:
 
 
 async def test_tab_away_closes_the_list() -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        field = app.query_one("#hp-init", ChoiceField)
-        field.focus()
+    async with focused("init") as (app, pilot, field):
         await pilot.press("enter")
         assert field.expanded
         await pilot.press("tab")
