@@ -49,12 +49,9 @@ from tui_nn.core.datasets import (
     standardise_hint,
 )
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.export_run import ExportRun
-from tui_nn.core.exports import EXPORT_KINDS, check_exports, write_exports
 from tui_nn.core.files import check_output_path
 from tui_nn.core.history import DownsampledHistory
 from tui_nn.core.hyperparams import FIELDS, Hyperparams
-from tui_nn.core.model_io import export_model
 from tui_nn.core.network import Network, Prediction
 from tui_nn.core.recipes import record as record_epoch
 from tui_nn.core.session import Session, load_session, save_session
@@ -263,7 +260,12 @@ def _serve(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- exports (script, torch, onnx)
 
 
+# The exporters load with the train command only: the app's launch does without them.
+
+
 def _add_export_options(train: argparse.ArgumentParser) -> None:
+    from tui_nn.core.exports import EXPORT_KINDS
+
     exports = train.add_argument_group("exports (checked before training, written after)")
     helps = {
         "script": "a standalone NumPy script that retrains this run and prints its numbers",
@@ -281,6 +283,8 @@ def _add_export_options(train: argparse.ArgumentParser) -> None:
 
 def _export_requests(args: argparse.Namespace, session: Session) -> dict[str, str]:
     """The exports asked for, checked (paths, packages) before any training."""
+    from tui_nn.core.exports import EXPORT_KINDS, check_exports
+
     requests = {name: path for name in EXPORT_KINDS if (path := getattr(args, f"export_{name}"))}
     if requests:
         outputs = {"--save-session": args.save_session, "--export-model": args.export_model}
@@ -304,6 +308,9 @@ def _write_exports(
 ) -> list[str]:
     if not requests:
         return []
+    from tui_nn.core.export_run import ExportRun
+    from tui_nn.core.exports import write_exports
+
     run = ExportRun.from_prepared(
         session.dataset,
         data,
@@ -691,6 +698,8 @@ def _save_outputs(args: argparse.Namespace, run: _Run) -> str | None:
         except TuiNNError as error:
             return f"--save-session: {error}"
     if args.export_model:
+        from tui_nn.core.model_io import export_model
+
         dataset = session.dataset
         try:
             export_model(

@@ -77,14 +77,30 @@ async def test_every_view_shows_the_model_after_training() -> None:
 async def test_only_the_visible_view_draws_and_a_view_shown_later_catches_up() -> None:
     app = quiet(make_app())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+e")  # the map is visible
+        assert not app.query(NetworkView)  # a view is built the first time it is shown
+        app.chart.show_view("view-network")
+        await pilot.pause()
+        network_view = app.query_one(NetworkView)
+        app.chart.show_view("view-map")  # the map is visible, the network view hidden
         await trained(app, 50)
         assert app.query_one(DecisionMap).snapshot is not None
-        network_view = app.query_one(NetworkView)
         assert network_view.snapshot is None or network_view.snapshot.epoch < 50
         app.chart.show_view("view-network")
         await pilot.pause()
         assert network_view.snapshot is not None and network_view.snapshot.epoch == 50
+
+
+async def test_a_view_shown_for_the_first_time_draws_the_model_at_once() -> None:
+    app = quiet(make_app())
+    async with app.run_test(size=SIZE) as pilot:
+        await trained(app, 50)
+        assert not app.query(DecisionMap)
+        app.chart.show_view("view-map")
+        await pilot.pause()
+        view = app.query_one(DecisionMap)
+        assert view.snapshot is not None and view.snapshot.epoch == 50
+        cells = "".join(s.text for y in range(view.size.height) for s in view.render_line(y))
+        assert "▀" in cells  # the map's half-block cells, drawn
 
 
 async def test_back_and_forward_in_time_show_the_kept_epochs_and_end_returns_to_now() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import re
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
@@ -38,7 +39,6 @@ from tui_nn.core.network import Network
 from tui_nn.core.runner import Progress
 from tui_nn.core.session import Session
 from tui_nn.core.split import PreparedData, prepare_data
-from tui_nn.core.step_inspection import inspect_grid_row
 from tui_nn.core.training import Trainer
 from tui_nn.core.workbench import OpenableSession, Phase, Workbench, check_session
 from tui_nn.core.workbench_view import Notice, OnScreen
@@ -51,8 +51,10 @@ from tui_nn.ui.actions import (
     help_rows,
 )
 from tui_nn.ui.autosave import Autosave
+from tui_nn.ui.chart_panel import DEFERRED_MODULES as DEFERRED_VIEWS
 from tui_nn.ui.chart_panel import INSPECT_VIEW, ChartPanel
 from tui_nn.ui.dataset_grid import DatasetGrid
+from tui_nn.ui.file_flows import DEFERRED_MODULES as DEFERRED_DIALOGS
 from tui_nn.ui.file_flows import FileFlows
 from tui_nn.ui.file_work import FILE_GROUPS, failure_sentence
 from tui_nn.ui.hyperparams_form import HyperparamsForm
@@ -75,6 +77,15 @@ from tui_nn.ui.workbench_screen import WorkbenchScreen
 
 PANEL_IDS = frozenset({"dataset", "hyperparams", "chart", "prediction"})
 """The panels whose border shows where the focus is."""
+
+AFTER_FIRST_FRAME = (
+    "tui_nn.ui.help_screen",
+    *DEFERRED_DIALOGS,
+    *DEFERRED_VIEWS,
+    "tui_nn.core.step_inspection",
+    "tui_nn.ui.restore_recovery",
+)
+"""Modules the first frame does without, imported in the background once it is drawn."""
 
 
 class TuiNNApp(App[None]):
@@ -384,6 +395,8 @@ class TuiNNApp(App[None]):
                 "then the inspector shows the step."
             )
             return
+        from tui_nn.core.step_inspection import inspect_grid_row  # loaded with the inspector
+
         row = self.grid.cursor_row
         try:
             inspection = inspect_grid_row(workbench.trainer, workbench.prepared.test_mask, row)
@@ -576,11 +589,13 @@ class TuiNNApp(App[None]):
     def _listen(self) -> None:
         """Wait on the training process (blocking, off the UI thread); post what it says.
 
-        First it imports what the first frame did without, the chart's plotext and the help's
-        Markdown: the first chart and the first F1 then do not wait for them either.
+        First it imports what the first frame did without, the chart's plotext, the help's
+        Markdown, the dialogs and the later views: the first chart, F1, dialog or view then do
+        not wait for them either.
         """
         load_plotext()
-        import tui_nn.ui.help_screen  # noqa: F401  (imported for the first F1)
+        for module in AFTER_FIRST_FRAME:
+            importlib.import_module(module)
 
         if gc.get_freeze_count():
             gc.freeze()  # start-up's objects were frozen (see above): these modules join them

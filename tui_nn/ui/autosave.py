@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App
 from textual.css.query import NoMatches
@@ -20,7 +20,9 @@ from textual.timer import Timer
 from tui_nn.core.errors import TuiNNError
 from tui_nn.core.recovery import RecoveryCopy, RecoveryStore, find_recovery_copies
 from tui_nn.core.session import Session
-from tui_nn.ui.restore_recovery import RestoreAnswer, RestoreRecovery
+
+if TYPE_CHECKING:
+    from tui_nn.ui.restore_recovery import RestoreAnswer
 
 INTERVAL = 5.0
 """Seconds between checks for unsaved work to copy."""
@@ -141,6 +143,8 @@ class Autosave:
                     return
                 self._adopted = copy
                 self.check()
+
+        from tui_nn.ui.restore_recovery import RestoreRecovery  # a dialog most launches never show
 
         app.push_screen(RestoreRecovery(copy.describe()), answered)
         return True

@@ -4,12 +4,15 @@ This is the tutorial's Step #4 ("Training") made visible. The views live in a
 ``TabbedContent``: Loss, Decision map, Every input, Network (more are one ``TabPane`` each).
 The model views are fed one ``ModelSnapshot`` through ``show_model``; only the visible one
 draws it, and a view brought forward draws the latest snapshot it missed, so a live run costs
-one view's redraw per frame whatever the number of tabs.
+one view's redraw per frame whatever the number of tabs. The loss chart is built with the
+panel; every other view the first time it is asked for (its tab brought forward, the step
+inspector filled): the first frame does without their modules and widgets (~30 ms of a launch).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,11 +22,10 @@ from textual.widgets import TabbedContent, TabPane
 from tui_nn.core.history import HistorySnapshot
 from tui_nn.core.hyperparams import Hyperparams
 from tui_nn.core.model_snapshot import ModelSnapshot
-from tui_nn.ui.decision_map import DecisionMap
-from tui_nn.ui.every_input import EveryInput
 from tui_nn.ui.loss_chart import BackgroundCurve, ChartFrame, LossChart, axis_end
-from tui_nn.ui.network_view import NetworkView
-from tui_nn.ui.step_inspector import StepInspector
+
+if TYPE_CHECKING:
+    from tui_nn.ui.step_inspector import StepInspector
 
 LOSS_VIEW = "view-loss"
 """The tab id of the loss chart, the first view."""
@@ -39,6 +41,50 @@ VIEWS: dict[str, str] = {
     INSPECT_VIEW: "Inspect step",
 }
 """Tab ids and titles, in the order ctrl+e cycles through them."""
+
+MODEL_VIEWS = ("view-map", "view-every", "view-network")
+"""The views that draw a model (``ModelView``)."""
+
+
+def _decision_map() -> Widget:
+    from tui_nn.ui.decision_map import DecisionMap
+
+    return DecisionMap(id="decision-map")
+
+
+def _every_input() -> Widget:
+    from tui_nn.ui.every_input import EveryInput
+
+    return EveryInput(id="every-input")
+
+
+def _network_view() -> Widget:
+    from tui_nn.ui.network_view import NetworkView
+
+    return NetworkView(id="network-view")
+
+
+def _step_inspector() -> Widget:
+    from tui_nn.ui.step_inspector import StepInspector
+
+    return StepInspector(id="step-inspector")
+
+
+LATER_VIEWS: dict[str, Callable[[], Widget]] = {
+    "view-map": _decision_map,
+    "view-every": _every_input,
+    "view-network": _network_view,
+    INSPECT_VIEW: _step_inspector,
+}
+"""The views built on first use, by tab id: each builder imports its widget's module."""
+
+DEFERRED_MODULES = (
+    "tui_nn.ui.decision_map",
+    "tui_nn.ui.every_input",
+    "tui_nn.ui.network_view",
+    "tui_nn.ui.step_inspector",
+)
+"""Their modules, for the app to import in the background once the first frame is drawn."""
 
 
 class ModelView(Protocol):
@@ -103,18 +149,12 @@ class ChartPanel(Widget):
         self.border_subtitle = "ctrl+e next view"
 
     def compose(self) -> ComposeResult:
-        """The loss view first, then the model views."""
+        """The loss view first, then the other views' tabs (each empty until first shown)."""
         with TabbedContent(id="views"):
             with TabPane(VIEWS[LOSS_VIEW], id=LOSS_VIEW):
                 yield LossChart(id="loss-chart")
-            with TabPane(VIEWS["view-map"], id="view-map"):
-                yield DecisionMap(id="decision-map")
-            with TabPane(VIEWS["view-every"], id="view-every"):
-                yield EveryInput(id="every-input")
-            with TabPane(VIEWS["view-network"], id="view-network"):
-                yield NetworkView(id="network-view")
-            with TabPane(VIEWS[INSPECT_VIEW], id=INSPECT_VIEW):
-                yield StepInspector(id="step-inspector")
+            for view_id in LATER_VIEWS:
+                yield TabPane(VIEWS[view_id], id=view_id)
 
     @property
     def tabs(self) -> TabbedContent:
@@ -137,23 +177,29 @@ class ChartPanel(Widget):
         self.show_view(following)
         return self.tabs.get_tab(following).label_text
 
+    def view(self, view_id: str) -> Widget:
+        """The widget of a view other than the loss, built into its tab the first time."""
+        pane = self.tabs.get_pane(view_id)
+        if pane.children:
+            return pane.children[0]
+        widget = LATER_VIEWS[view_id]()
+        pane.mount(widget)  # in the DOM at once; it composes before the next paint
+        return widget
+
     @property
     def inspector(self) -> StepInspector:
         """The step inspector view."""
-        return self.query_one(StepInspector)
+        return cast("StepInspector", self.view(INSPECT_VIEW))
 
     def show_kept_runs(self, curves: list[BackgroundCurve]) -> None:
         """Draw earlier runs faintly behind the loss curve."""
         self.loss_chart.set_background(curves)
 
-    @property
-    def model_views(self) -> dict[str, ModelView]:
-        """The views that draw a model, by tab id."""
-        return {
-            "view-map": self.query_one(DecisionMap),
-            "view-every": self.query_one(EveryInput),
-            "view-network": self.query_one(NetworkView),
-        }
+    def model_view(self, view_id: str) -> ModelView | None:
+        """The view of tab ``view_id`` if it draws a model (built if need be), else None."""
+        if view_id not in MODEL_VIEWS:
+            return None
+        return cast("ModelView", self.view(view_id))
 
     @property
     def model(self) -> ModelSnapshot | None:
@@ -163,7 +209,7 @@ class ChartPanel(Widget):
     def show_model(self, snapshot: ModelSnapshot) -> None:
         """Give the views a model; the visible one draws it now, the others when shown."""
         self._model = snapshot
-        view = self.model_views.get(self.active_view)
+        view = self.model_view(self.active_view)
         if view is not None:
             view.show(snapshot)
 
@@ -172,7 +218,7 @@ class ChartPanel(Widget):
         self.visible_view = str(event.pane.id)
         if self.visible_view == LOSS_VIEW and self._loss_behind and self._shown is not None:
             self.show(*self._shown)
-        view = self.model_views.get(str(event.pane.id))
+        view = self.model_view(str(event.pane.id))
         if view is not None and self._model is not None and view.snapshot is not self._model:
             view.show(self._model)
 

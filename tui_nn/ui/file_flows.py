@@ -10,29 +10,46 @@ dialog, which stays open; any other error ends the flow and the app's one
 Every flow that may throw work away (quitting, opening a session, importing a CSV file,
 switching datasets) asks first when something is unsaved. Files are read and written by the
 engine (``tui_nn.core``): atomically, and without ever executing what they hold.
+
+The dialogs and the exporters load on first use, not with the app: the first frame does not
+need them (``DEFERRED_MODULES``; the app imports them in the background once it is drawn).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_nn.core.csv_io import load_csv, save_csv
 from tui_nn.core.dataset import Dataset
 from tui_nn.core.errors import TuiNNError
-from tui_nn.core.export_run import ExportRun
-from tui_nn.core.exports import kind_for_path
-from tui_nn.core.model_io import export_model
 from tui_nn.core.session import load_session, save_session
 from tui_nn.core.workbench import OpenableSession, check_session, describe
-from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
-from tui_nn.ui.dataset_picker import DatasetPicker
 from tui_nn.ui.file_work import FileWorkFailed, in_thread
-from tui_nn.ui.path_dialog import PathChoice, PathDialog
 
 if TYPE_CHECKING:
     from tui_nn.ui.app import TuiNNApp
+    from tui_nn.ui.path_dialog import PathChoice, PathDialog
+
+T = TypeVar("T")
+
+DEFERRED_MODULES = (
+    "tui_nn.ui.path_dialog",
+    "tui_nn.ui.confirm_unsaved",
+    "tui_nn.ui.dataset_picker",
+    "tui_nn.core.exports",
+    "tui_nn.core.export_run",
+    "tui_nn.core.model_io",
+)
+"""What the flows import on first use (~10 ms of a launch here)."""
+
+
+def path_dialog(title: str, action: Callable[[PathChoice], T], **options: Any) -> PathDialog[T]:
+    """A ``PathDialog`` (its module loaded on first use)."""
+    from tui_nn.ui.path_dialog import PathDialog
+
+    return PathDialog(title, action, **options)
 
 
 class FileFlows:
@@ -66,6 +83,8 @@ class FileFlows:
         workbench = self._app.workbench
         if not workbench.has_unsaved_changes:
             return True
+        from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
+
         answer = await self._app.push_screen_wait(ConfirmUnsaved(doing, workbench.unsaved_detail()))
         if answer == "discard":
             return True
@@ -89,7 +108,7 @@ class FileFlows:
             return False
         path = workbench.session_path
         if path is None or ask_path:
-            dialog: PathDialog[Path] = PathDialog(
+            dialog: PathDialog[Path] = path_dialog(
                 "Save session",
                 lambda choice: _saved(save_session, session, choice.path),
                 initial=self.suggested_path(
@@ -130,7 +149,7 @@ class FileFlows:
             return
         # The whole session is checked (its data can train) before the workbench is touched:
         # a refused file leaves everything as it was and the reason in the dialog.
-        dialog: PathDialog[OpenableSession] = PathDialog(
+        dialog: PathDialog[OpenableSession] = path_dialog(
             "Open session",
             lambda choice: check_session(load_session(choice.path), choice.path),
             initial=self.suggested_path(".toml"),
@@ -152,7 +171,7 @@ class FileFlows:
         app = self._app
         if not await self._may_discard("importing a CSV file"):
             return
-        dialog: PathDialog[Dataset] = PathDialog(
+        dialog: PathDialog[Dataset] = path_dialog(
             "Import CSV",
             lambda choice: load_csv(choice.path, label=choice.label),
             initial=self.suggested_path(".csv"),
@@ -173,6 +192,8 @@ class FileFlows:
         app = self._app
         if not await self._may_discard("switching datasets"):
             return
+        from tui_nn.ui.dataset_picker import DatasetPicker
+
         dataset = await app.push_screen_wait(DatasetPicker(app.workbench.dataset.name))
         if dataset is not None:
             app.workbench.load_data(dataset)
@@ -187,7 +208,7 @@ class FileFlows:
         except TuiNNError as error:
             app.notify(str(error), title="Cannot export", severity="error", markup=False)
             return
-        dialog: PathDialog[Path] = PathDialog(
+        dialog: PathDialog[Path] = path_dialog(
             "Export CSV",
             lambda choice: _saved(save_csv, dataset, choice.path),
             initial=self.suggested_path(".csv", Path(dataset.name).stem + "-edited"),
@@ -215,6 +236,10 @@ class FileFlows:
         epoch, hyperparams = workbench.now_epoch, workbench.trainer.hyperparams
 
         def write(choice: PathChoice) -> Path:
+            from tui_nn.core.export_run import ExportRun
+            from tui_nn.core.exports import kind_for_path
+            from tui_nn.core.model_io import export_model
+
             kind = kind_for_path(choice.path)
             if kind is None and choice.path.suffix.lower() not in (".json", ".npz"):
                 raise TuiNNError(
@@ -240,7 +265,7 @@ class FileFlows:
             kind.write(run, str(choice.path))
             return choice.path
 
-        dialog: PathDialog[Path] = PathDialog(
+        dialog: PathDialog[Path] = path_dialog(
             "Export model",
             write,
             initial=self.suggested_path(".json", Path(dataset.name).stem + "-model"),

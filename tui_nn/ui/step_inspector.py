@@ -278,10 +278,13 @@ class StepInspector(VerticalScroll, can_focus=True):
         self._inspection: StepInspection | None = None
         self._row_label = ""
         self._message = "Train one step (ctrl+n) or move the grid's cursor to inspect a row."
+        # Made here, not in compose: the inspector is built on first use and filled at once,
+        # before Textual has composed it.
+        self._body = Static(Text(self._message, style="italic"), id="inspector-body")
 
     def compose(self) -> ComposeResult:
         """One body that holds the text."""
-        yield Static(Text(self._message, style="italic"), id="inspector-body")
+        yield self._body
 
     @property
     def inspection(self) -> StepInspection | None:
@@ -292,19 +295,19 @@ class StepInspector(VerticalScroll, can_focus=True):
         """Show the next step for a row; the scroll position stays where the user left it."""
         self._inspection = inspection
         self._row_label = row_label
-        self.query_one("#inspector-body", Static).update(render_inspection(inspection, row_label))
+        self._body.update(render_inspection(inspection, row_label))
 
     def show_message(self, message: str) -> None:
         """Show a sentence instead (no row, a test row, training under way, ...)."""
         self._inspection = None
         self._message = message
-        self.query_one("#inspector-body", Static).update(Text(message, style="italic"))
+        self._body.update(Text(message, style="italic"))
 
     def plain_lines(self, width: int | None = None) -> Sequence[str]:
         """The shown text as plain lines, wrapped at ``width`` (default: the body's width)."""
         if self._inspection is None:
             return [self._message]
-        body = self.query_one("#inspector-body", Static)
+        body = self._body
         console = self.app.console
         options = console.options.update_width(width or max(body.content_size.width, 20))
         rendered = render_inspection(self._inspection, self._row_label)
