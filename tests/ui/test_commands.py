@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
 from tui_nn.ui.actions import ACTIONS, GRID_ACTIONS
 from tui_nn.ui.app import TuiNNApp
+from tui_nn.ui.command_palette import NO_MATCHES, WorkbenchPalette
 from tui_nn.ui.confirm_unsaved import ConfirmUnsaved
 from tui_nn.ui.help_screen import HelpScreen
+from tui_nn.ui.path_dialog import PathDialog
 
 from .pilot import WatchedApp, exited, first_progress, settle
 
@@ -79,16 +80,62 @@ async def test_pause_from_the_palette(watched: WatchedApp) -> None:
         assert app.phase == "paused"
 
 
-async def test_the_search_box_shows_before_the_commands_are_listed(app: TuiNNApp) -> None:
-    """The palette's box is on its first paint: Textual hides it until every command is gathered
-    (0.1-0.2 s while training), so ctrl+p seemed to do nothing for a moment."""
+async def test_the_palette_opens_cleared_each_time_with_the_first_command_highlighted(
+    app: TuiNNApp,
+) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "Sto")
+        palette_screen = app.screen
+        assert isinstance(palette_screen, WorkbenchPalette)
+        assert palette_screen.shown[0] == "Stop"
+        await pilot.press("escape")
+        assert app.screen is not palette_screen
         await pilot.press("ctrl+p")
         await pilot.pause()
-        palette_screen = app.screen
-        assert isinstance(palette_screen, CommandPalette)
-        palette_screen.remove_class("-ready")  # as it is until the commands are in
+        assert app.screen is palette_screen  # kept, not built again
+        assert palette_screen.search.value == ""
+        assert palette_screen.shown == sorted(palette_screen.shown)
+        assert set(palette_screen.shown) == command_names(app)
+        assert palette_screen.command_list.highlighted == 0
+        await pilot.press("ctrl+p")  # the key that opened it closes it
         await pilot.pause()
-        search_box = palette_screen.query_one(CommandInput)
-        assert search_box.display and search_box.region.height > 0
-        assert palette_screen.query_one("#--container").display
+        assert not isinstance(app.screen, WorkbenchPalette)
+
+
+async def test_down_moves_the_highlight_and_enter_runs_that_command(app: TuiNNApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "Export")
+        palette_screen = app.screen
+        assert isinstance(palette_screen, WorkbenchPalette)
+        assert palette_screen.shown[:2] == ["Export CSV", "Export model"]  # the table's order
+        await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog)
+        assert app.screen.query_one("#path-box").border_title == "Export model"
+
+
+async def test_a_search_that_finds_nothing_says_so_and_enter_runs_nothing(app: TuiNNApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "zqx")
+        palette_screen = app.screen
+        assert isinstance(palette_screen, WorkbenchPalette)
+        assert palette_screen.shown == []
+        command_list = palette_screen.command_list
+        assert command_list.option_count == 1
+        assert str(command_list.get_option_at_index(0).prompt) == NO_MATCHES
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is palette_screen
+        assert app.phase == "ready" and app.trainer.epoch == 0
+
+
+async def test_textuals_own_commands_are_listed_with_the_workbench_actions(app: TuiNNApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "Keys")
+        palette_screen = app.screen
+        assert isinstance(palette_screen, WorkbenchPalette)
+        assert palette_screen.shown[0] == "Keys"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query("KeyPanel")

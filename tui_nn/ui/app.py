@@ -53,6 +53,7 @@ from tui_nn.ui.actions import (
 from tui_nn.ui.autosave import Autosave
 from tui_nn.ui.chart_panel import DEFERRED_MODULES as DEFERRED_VIEWS
 from tui_nn.ui.chart_panel import INSPECT_VIEW, ChartPanel
+from tui_nn.ui.command_palette import WorkbenchPalette
 from tui_nn.ui.dataset_grid import DatasetGrid
 from tui_nn.ui.file_flows import DEFERRED_MODULES as DEFERRED_DIALOGS
 from tui_nn.ui.file_flows import FileFlows
@@ -484,6 +485,18 @@ class TuiNNApp(App[None]):
         if self.chart.active_view == "view-network":
             self._show_views()
         self._show_inspection()
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (ctrl+p), or close it if it is open."""
+        if not self.use_command_palette:
+            return
+        if isinstance(self.screen, WorkbenchPalette):
+            self.screen.dismiss(None)
+            return
+        # Built once and kept, like help: an open paints the list it already holds.
+        if not self.is_screen_installed("palette"):
+            self.install_screen(WorkbenchPalette(), "palette")
+        self.push_screen("palette")
 
     def action_help(self) -> None:
         """Open the help screen, or close it if it is open."""
