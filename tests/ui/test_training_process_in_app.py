@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+from typing import Any
 
 import numpy as np
 
@@ -96,3 +97,34 @@ async def test_the_collector_the_launcher_held_off_is_back_after_the_first_frame
     finally:
         gc.unfreeze()  # this test process's objects go back to the collector
         gc.enable()
+
+
+async def test_under_a_dialog_no_chart_is_drawn_and_the_workbench_catches_up_when_it_closes(
+    watched: WatchedApp,
+) -> None:
+    """Behind help the chart is not drawn for each frame (nobody sees it, and the drawing took
+    time from the dialog's keys); closing help shows the run where it is."""
+    app = watched
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.form.set_value("epochs", "100000000")
+        await pilot.press("f1")
+        await pilot.pause()
+        panel = app.chart
+        drawn: list[object] = []
+        prepare = panel.prepare
+
+        def counted(*args: Any) -> Any:
+            drawn.append(args)
+            return prepare(*args)
+
+        panel.prepare = counted  # type: ignore[method-assign]
+        await app.run_action("train")
+        await first_progress(app)
+        await app.run_action("pause")
+        await settle(app)
+        assert drawn == []
+        epoch = app.trainer.epoch
+        assert f"epoch {epoch:,}" not in panel.loss_chart.title
+        await pilot.press("escape")
+        await pilot.pause()
+        assert f"epoch {epoch:,} of 100,000,000" in panel.loss_chart.title

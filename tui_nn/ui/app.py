@@ -146,6 +146,9 @@ class TuiNNApp(App[None]):
         self._shown_network: Network | None = None
         self._accuracy: tuple[float | None, float | None] = (None, None)
         self._frame: ChartFrame | None = None
+        # Whether a dialog covers the workbench, as a plain value: the training link's thread
+        # reads it (it may not query the DOM) to skip drawing a chart nobody sees.
+        self._under_dialog = False
         self._chart_panel: ChartPanel | None = None
         self._behind_dialog: tuple[Progress, bool] | None = None
         self._active_panel: DOMNode | None = None
@@ -823,6 +826,7 @@ class TuiNNApp(App[None]):
     def _screen_changed(self, screen: Screen[Any]) -> None:
         """Back on the workbench: draw the progress that came while a dialog was open, once
         the workbench is back on screen (the dialog goes first, the catching up after)."""
+        self._under_dialog = len(self.screen_stack) > 1
         if self._behind_dialog is not None and len(self.screen_stack) == 1:
             self.call_after_refresh(self._catch_up)
 
@@ -832,9 +836,13 @@ class TuiNNApp(App[None]):
             self.show_progress(*waiting)
 
     def _draw_ahead(self, progress: Progress) -> ChartFrame | None:
-        """Draw the loss chart for a progress report in the link's thread, not the UI's."""
+        """Draw the loss chart for a progress report in the link's thread, not the UI's.
+
+        Not under a dialog: the workbench waits for it to close (``show_progress``), and the
+        drawing would only take time from the dialog's keys.
+        """
         panel = self._chart_panel
-        if panel is None:
+        if panel is None or self._under_dialog:
             return None
         workbench = self.workbench
         return panel.prepare(progress.history, workbench.trainer.hyperparams, workbench.target)
