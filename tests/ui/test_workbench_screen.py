@@ -11,6 +11,7 @@ import pyte
 from textual._compositor import Compositor
 from textual._styles_cache import StylesCache
 from textual.geometry import Region
+from textual.screen import Screen
 
 from tests.ui.pilot import SETTLE_TIMEOUT, WatchedApp, quiet, settle
 from tui_nn.core.dataset import TUTORIAL_DATASET
@@ -269,3 +270,26 @@ async def test_a_terminal_resized_under_a_dialog_lays_the_workbench_out_anew() -
         assert (workbench.region.width, app.query_one("#status").region.y) == (120, 40 - 3)
         recorder = Recorder(app, (120, 40))
         assert recorder.shows_the_whole()
+
+
+async def test_the_workbench_resumes_once_per_closed_dialog(monkeypatch: Any) -> None:
+    """Textual calls each class's resume handler itself: the workbench's used to call Textual's
+    as well, so every closed dialog resumed (refocused, re-read notifications) twice."""
+    resumed: list[Screen[Any]] = []
+    textual_resume = Screen._on_screen_resume
+
+    def counted(self: Screen[Any], event: Any) -> None:
+        resumed.append(self)
+        textual_resume(self, event)
+
+    monkeypatch.setattr(Screen, "_on_screen_resume", counted)
+    app = quiet(WatchedApp(TUTORIAL_DATASET, Hyperparams()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        workbench = app.screen
+        assert resumed.count(workbench) == 1  # the first time on screen
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert resumed.count(workbench) == 2

@@ -146,7 +146,9 @@ class WorkbenchScreen(Screen[None]):
         # ~220 Strips per command palette opened, all walked by each full garbage collection
         # (8 ms growing to ~80 ms after 20 palettes). The workbench's entries return as it paints.
         StylesCache.get_inner_outer.cache_clear()
-        super()._on_screen_resume(event)
+        # No super() call: Textual calls the handler of each class in the MRO itself, so
+        # ``Screen._on_screen_resume`` runs next, with the event as changed here (calling it
+        # here too resumed the screen twice: two full repaints at start and per closed dialog).
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
         self._laid_out_for = size or self.outer_size
