@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from tui_nn.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from tui_nn.core.data_rules import check_training_memory, layer_sizes
@@ -28,6 +28,7 @@ from tui_nn.core.split import MAX_TEST_FRACTION
 from tui_nn.core.workbench import DATA_LABELS
 from tui_nn.core.workbench_view import Settings
 from tui_nn.ui.choice_field import ChoiceField
+from tui_nn.ui.field_row import FieldRow
 from tui_nn.ui.messages import DataSettingsChanged
 
 
@@ -132,18 +133,18 @@ class HyperparamsForm(Widget):
     @staticmethod
     def _row(name: str, label: str, text: str, choices: Sequence[str] | None) -> ComposeResult:
         """A field's row: its label, a choice field (fixed choices) or an Input, its error line."""
-        with Horizontal(classes="hp-row"):
-            yield Label(label, classes="hp-label")
-            if choices is not None:
-                yield ChoiceField(choices, text, id=f"hp-{name}", classes="hp-field")
-            else:
-                yield Input(
-                    text,
-                    placeholder=PLACEHOLDERS.get(name, ""),
-                    compact=True,
-                    id=f"hp-{name}",
-                    classes="hp-field",
-                )
+        field: Widget
+        if choices is not None:
+            field = ChoiceField(choices, text, id=f"hp-{name}", classes="hp-field")
+        else:
+            field = Input(
+                text,
+                placeholder=PLACEHOLDERS.get(name, ""),
+                compact=True,
+                id=f"hp-{name}",
+                classes="hp-field",
+            )
+        yield FieldRow(label, field, classes="hp-row")
         yield Static("", id=f"hp-{name}-error", classes="hp-error")
 
     def texts(self) -> dict[str, str]:
