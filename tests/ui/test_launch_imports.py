@@ -1,4 +1,5 @@
-"""The launch loads only what the first frame draws: dialogs, later views and exporters wait."""
+"""The launch loads only what the first frame draws: dialogs, later views, exporters and the
+training process's link wait."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ EXPORTERS = (
     "tui_nn.core.model_io",
 )
 
+TRAINING_LINK = (
+    "tui_nn.ui.training_link",
+    "tui_nn.core.protocol",
+    "tui_nn.core.training_process",
+    "multiprocessing",
+)
+
 PROBE = textwrap.dedent(
     """
     import json, sys
@@ -30,7 +38,7 @@ PROBE = textwrap.dedent(
 )
 
 
-def test_building_the_app_loads_no_dialog_later_view_or_exporter() -> None:
+def test_building_the_app_loads_no_dialog_later_view_exporter_or_training_link() -> None:
     # A fresh interpreter: this test process has imported all of them already.
     completed = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, check=False, timeout=60
@@ -38,5 +46,5 @@ def test_building_the_app_loads_no_dialog_later_view_or_exporter() -> None:
     assert completed.returncode == 0, completed.stderr
     loaded = set(json.loads(completed.stdout.strip().splitlines()[-1]))
     assert "tui_nn.ui.app" in loaded and "tui_nn.ui.hyperparams_form" in loaded
-    early = sorted(loaded.intersection((*AFTER_FIRST_FRAME, *EXPORTERS)))
+    early = sorted(loaded.intersection((*AFTER_FIRST_FRAME, *EXPORTERS, *TRAINING_LINK)))
     assert early == [], f"loaded before the first frame: {early}"

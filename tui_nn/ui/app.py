@@ -137,8 +137,7 @@ class TuiNNApp(App[None]):
             self._opening = check_session(session, session_path)
             dataset, hyperparams = session.dataset, session.hyperparams
             test_split, normalize = session.test_split, session.normalize
-        self.runner = ProcessRunner(self)
-        self.runner.link.attach(draw=self._draw_ahead)
+        self.runner = ProcessRunner(self, draw=self._draw_ahead)
         self.workbench = Workbench(dataset, hyperparams, test_split, normalize, self.runner, self)
         self.workbench.session_path = session_path
         self.files = FileFlows(self)

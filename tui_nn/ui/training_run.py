@@ -11,18 +11,20 @@ workbench hears of the end: weights, epoch, optimiser moments, the history and t
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
 from tui_nn.core.history import DownsampledHistory, HistorySnapshot
-from tui_nn.core.protocol import HistorySettings
 from tui_nn.core.runner import CancelReason, Progress, RunRequest
 from tui_nn.core.training import Trainer
 from tui_nn.core.weight_history import WeightHistory, WeightSnapshots
 from tui_nn.ui.messages import TrainingCrashed, TrainingFailed, TrainingFinished
-from tui_nn.ui.training_link import TrainingLink
+
+if TYPE_CHECKING:
+    from tui_nn.ui.training_link import TrainingLink
 
 __all__ = ["ProcessRunner"]
 
@@ -32,20 +34,43 @@ class ProcessRunner:
 
     Args:
         app: Receives the messages.
-        link: The link to the process (a new one posting to ``app`` by default).
+        link: The link to the process (by default a new one posting to ``app``, made on first
+            use: its module and the protocol's load after the app's first frame, ~20 ms of a
+            launch here).
+        draw: The link's ``draw`` hook (see ``TrainingLink``).
     """
 
-    def __init__(self, app: App[Any], link: TrainingLink | None = None) -> None:
-        self.link = link if link is not None else TrainingLink(app.post_message)
-        self.link.attach(settle=self._settle)
+    def __init__(
+        self,
+        app: App[Any],
+        link: TrainingLink | None = None,
+        draw: Callable[[Progress], object] | None = None,
+    ) -> None:
+        self._post = app.post_message
+        self._draw = draw
+        self._link = link
+        if link is not None:
+            link.attach(draw=draw, settle=self._settle)
         self._configured: Trainer | None = None
         self._lr = math.nan
         self._runs: dict[int, RunRequest] = {}
+
+    @property
+    def link(self) -> TrainingLink:
+        """The link to the training process."""
+        link = self._link
+        if link is None:
+            from tui_nn.ui.training_link import TrainingLink
+
+            link = self._link = TrainingLink(self._post, draw=self._draw, settle=self._settle)
+        return link
 
     def start(self, run: RunRequest) -> None:
         """Train ``run`` in the process (configuring it for ``run.trainer`` if need be)."""
         trainer = run.trainer
         if self._configured is not trainer:
+            from tui_nn.core.protocol import HistorySettings
+
             state = trainer.export_state() if trainer.epoch else None
             kept = run.weights.snapshot() if run.weights is not None else None
             self.link.configure(
