@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
 from tui_nn.ui.actions import ACTIONS, GRID_ACTIONS
@@ -139,3 +140,16 @@ async def test_textuals_own_commands_are_listed_with_the_workbench_actions(app: 
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query("KeyPanel")
+
+
+async def test_the_theme_picker_shows_its_search_box_at_once(app: TuiNNApp) -> None:
+    """Theme (from the palette) opens Textual's own picker, which hides its box until every
+    theme is listed: app.tcss shows it on the first paint, over a plain background."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await palette(pilot, "Theme")
+        picker = app.screen
+        assert isinstance(picker, CommandPalette)
+        picker.remove_class("-ready")  # as it is until the themes are in
+        await pilot.pause()
+        assert picker.query_one(CommandInput).region.height > 0
+        assert picker.query_one("#--container").display
