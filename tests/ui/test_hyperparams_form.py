@@ -11,19 +11,25 @@ from .pilot import run_action
 
 
 def error_text(app: TuiNNApp, field: str) -> str:
-    """The message under a field, "" when it is hidden."""
-    error = app.query_one(f"#hp-{field}-error", Static)
+    """The message under a field, "" when it is hidden (or the field never had one)."""
+    lines = app.query(f"#hp-{field}-error")
+    if not lines:
+        return ""
+    error = lines.first(Static)
     return str(error.content) if error.has_class("-shown") else ""
 
 
 async def test_a_bad_learning_rate_blocks_training_with_its_rule(app: TuiNNApp) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
+        assert not app.query(".hp-error")  # a field's error line is made when it has one
         lr = app.query_one("#hp-lr", Input)
         lr.focus()
         lr.value = ""
         await pilot.press(*"-1")
         await pilot.pause()
         assert error_text(app, "lr") == "learning rate must be a finite number > 0, got -1"
+        line = app.query_one("#hp-lr-error")
+        assert line.region.y == app.query_one("#hp-lr").region.y + 1  # right under its field
 
         await pilot.press("ctrl+t")
         await pilot.pause()

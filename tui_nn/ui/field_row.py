@@ -34,8 +34,10 @@ class FieldRow(Horizontal):
     }}
     """
 
-    def __init__(self, label: str, field: Widget, *, classes: str | None = None) -> None:
-        super().__init__(field, classes=classes)
+    def __init__(
+        self, label: str, field: Widget, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(field, id=id, classes=classes)
         self.label = label
 
     def render(self) -> Text:

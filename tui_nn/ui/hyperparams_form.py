@@ -120,7 +120,7 @@ class HyperparamsForm(Widget):
         }
 
     def compose(self) -> ComposeResult:
-        """One row per field (label, editor) and an error line under it, hidden while valid."""
+        """One row per field (label, editor); a field's error line comes under it when needed."""
         texts = self._initial.to_text()
         with VerticalScroll(id="hp-fields", can_focus=False):
             for name in ORDER:
@@ -132,7 +132,7 @@ class HyperparamsForm(Widget):
 
     @staticmethod
     def _row(name: str, label: str, text: str, choices: Sequence[str] | None) -> ComposeResult:
-        """A field's row: its label, a choice field (fixed choices) or an Input, its error line."""
+        """A field's row: its label, and a choice field (fixed choices) or an Input."""
         field: Widget
         if choices is not None:
             field = ChoiceField(choices, text, id=f"hp-{name}", classes="hp-field")
@@ -144,8 +144,7 @@ class HyperparamsForm(Widget):
                 id=f"hp-{name}",
                 classes="hp-field",
             )
-        yield FieldRow(label, field, classes="hp-row")
-        yield Static("", id=f"hp-{name}-error", classes="hp-error")
+        yield FieldRow(label, field, id=f"hp-{name}-row", classes="hp-row")
 
     def texts(self) -> dict[str, str]:
         """Every field's current text, keyed by field name."""
@@ -236,11 +235,27 @@ class HyperparamsForm(Widget):
                 # unchanged message, that made typing a long value crawl.
                 continue
             self._shown[name] = message
-            error = self.query_one(f"#hp-{name}-error", Static)
-            error.update(message)
-            error.set_class(bool(message), "-shown")
+            error = self._error_line(name, create=bool(message))
+            if error is not None:
+                error.update(message)
+                error.set_class(bool(message), "-shown")
             self.query_one(f"#hp-{name}").set_class(bool(message), "-invalid")
         return found
+
+    def _error_line(self, name: str, create: bool) -> Static | None:
+        """The line under field ``name`` for its error, made the first time it has one.
+
+        Made on demand: sixteen hidden lines were ~20 ms of the app's start (composed, styled
+        and mounted all the same), and most fields never show one.
+        """
+        lines = self.query(f"#hp-{name}-error")
+        if lines:
+            return lines.first(Static)
+        if not create:
+            return None
+        line = Static("", id=f"hp-{name}-error", classes="hp-error")
+        self.query_one("#hp-fields").mount(line, after=f"#hp-{name}-row")
+        return line
 
     def to_hyperparams(self) -> Hyperparams:
         """The settings on screen.
