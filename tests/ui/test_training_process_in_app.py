@@ -128,3 +128,11 @@ async def test_under_a_dialog_no_chart_is_drawn_and_the_workbench_catches_up_whe
         await pilot.press("escape")
         await pilot.pause()
         assert f"epoch {epoch:,} of 100,000,000" in panel.loss_chart.title
+
+
+def test_quitting_before_the_first_frame_starts_no_training_process() -> None:
+    app = make_app()
+    app.runner.close()  # what quitting does (on_unmount / on_exit_app)
+    app._start_training_process()  # the first frame, had it come
+    assert app.runner.closed
+    assert app.training_process_pid is None

@@ -595,7 +595,7 @@ class TuiNNApp(App[None]):
             # start-up made lives as long as the app: frozen, full collections pass it by.
             gc.freeze()
             gc.enable()
-        if self.runner.link.closed:
+        if self.runner.closed:
             return  # quit before the first frame: nothing to start
         self.runner.link.start()
         self._listen()

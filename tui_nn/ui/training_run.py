@@ -49,6 +49,7 @@ class ProcessRunner:
         self._post = app.post_message
         self._draw = draw
         self._link = link
+        self._closed = False
         if link is not None:
             link.attach(draw=draw, settle=self._settle)
         self._configured: Trainer | None = None
@@ -141,9 +142,16 @@ class ProcessRunner:
         _refill(run.history, last.history)
         return TrainingFinished(message.run_id, "paused", last)
 
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called (the app is quitting)."""
+        return self._closed
+
     def close(self) -> None:
-        """Stop the training process (the app is quitting)."""
-        self.link.close()
+        """Stop the training process (the app is quitting); a link never made stays unmade."""
+        self._closed = True
+        if self._link is not None:
+            self._link.close()
 
 
 def _refill(history: DownsampledHistory, snapshot: HistorySnapshot) -> None:
