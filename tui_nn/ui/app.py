@@ -83,7 +83,6 @@ AFTER_FIRST_FRAME = (
     "tui_nn.ui.help_screen",
     *DEFERRED_DIALOGS,
     *DEFERRED_VIEWS,
-    "tui_nn.core.step_inspection",
     "tui_nn.ui.restore_recovery",
 )
 """Modules the first frame does without, imported in the background once it is drawn."""

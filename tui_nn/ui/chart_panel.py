@@ -11,7 +11,7 @@ inspector filled): the first frame does without their modules and widgets (~30 m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
@@ -46,45 +46,23 @@ MODEL_VIEWS = ("view-map", "view-every", "view-network")
 """The views that draw a model (``ModelView``)."""
 
 
-def _decision_map() -> Widget:
-    from tui_nn.ui.decision_map import DecisionMap
-
-    return DecisionMap(id="decision-map")
-
-
-def _every_input() -> Widget:
-    from tui_nn.ui.every_input import EveryInput
-
-    return EveryInput(id="every-input")
-
-
-def _network_view() -> Widget:
-    from tui_nn.ui.network_view import NetworkView
-
-    return NetworkView(id="network-view")
-
-
-def _step_inspector() -> Widget:
-    from tui_nn.ui.step_inspector import StepInspector
-
-    return StepInspector(id="step-inspector")
-
-
-LATER_VIEWS: dict[str, Callable[[], Widget]] = {
-    "view-map": _decision_map,
-    "view-every": _every_input,
-    "view-network": _network_view,
-    INSPECT_VIEW: _step_inspector,
+LATER_VIEWS: dict[str, tuple[str, str, str]] = {
+    "view-map": ("tui_nn.ui.decision_map", "DecisionMap", "decision-map"),
+    "view-every": ("tui_nn.ui.every_input", "EveryInput", "every-input"),
+    "view-network": ("tui_nn.ui.network_view", "NetworkView", "network-view"),
+    INSPECT_VIEW: ("tui_nn.ui.step_inspector", "StepInspector", "step-inspector"),
 }
-"""The views built on first use, by tab id: each builder imports its widget's module."""
+"""The views built on first use, by tab id: the module and class of the widget, and its id."""
 
-DEFERRED_MODULES = (
-    "tui_nn.ui.decision_map",
-    "tui_nn.ui.every_input",
-    "tui_nn.ui.network_view",
-    "tui_nn.ui.step_inspector",
-)
+DEFERRED_MODULES = tuple(module for module, _, _ in LATER_VIEWS.values())
 """Their modules, for the app to import in the background once the first frame is drawn."""
+
+
+def build_view(view_id: str) -> Widget:
+    """A new widget for one of ``LATER_VIEWS`` (its module imported on first use)."""
+    module, class_name, widget_id = LATER_VIEWS[view_id]
+    widget_class = getattr(importlib.import_module(module), class_name)
+    return cast(Widget, widget_class(id=widget_id))
 
 
 class ModelView(Protocol):
@@ -182,7 +160,7 @@ class ChartPanel(Widget):
         pane = self.tabs.get_pane(view_id)
         if pane.children:
             return pane.children[0]
-        widget = LATER_VIEWS[view_id]()
+        widget = build_view(view_id)
         pane.mount(widget)  # in the DOM at once; it composes before the next paint
         return widget
 
