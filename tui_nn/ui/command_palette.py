@@ -42,12 +42,11 @@ def command_prompt(command: SystemCommand, matcher: Matcher | None) -> Content:
 
 
 def ranked(commands: list[SystemCommand], query: str) -> list[SystemCommand]:
-    """The commands a search finds, best match first; all of them by title for no search.
+    """The commands a search (stripped) finds, best match first; all by title for no search.
 
     Equal matches (common: "st" scores Step, Stop and Inspect step alike) put a title that
     starts with the search first, then keep the order of ``commands`` (the ACTIONS table's).
     """
-    query = query.strip()
     if not query:
         return sorted((command for command in commands if command.discover), key=_title)
     matcher = Matcher(query)
@@ -151,13 +150,18 @@ class WorkbenchPalette(ModalScreen[None]):
         self._fill(event.value)
 
     def _fill(self, query: str) -> None:
-        """List the commands ``query`` finds (the list is rebuilt only when they change)."""
+        """List the commands ``query`` finds (the list's lines are rebuilt only when they change).
+
+        The commands themselves are always the ones just gathered: a title can stay while its
+        callback changes (Textual's commands act on the screen beneath).
+        """
+        query = query.strip()
+        self._shown = ranked(self._commands, query)
         command_list = self.command_list
-        key = (query.strip(), tuple(command.title for command in self._commands))
+        key = (query, tuple(self.shown))
         if key != self._filled_for:
             self._filled_for = key
-            self._shown = ranked(self._commands, query)
-            matcher = Matcher(query.strip(), match_style=MATCH_STYLE) if query.strip() else None
+            matcher = Matcher(query, match_style=MATCH_STYLE) if query else None
             command_list.clear_options()
             if self._shown:
                 command_list.add_options(
